@@ -2,6 +2,7 @@ package org.humpback.transforms.audio;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import org.apache.beam.sdk.coders.DefaultCoder;
 
 /**
  * One window of mono audio at the target rate, with where it sits in its source file.
@@ -13,6 +14,7 @@ import java.util.Arrays;
  *     not start + window length
  * @param samples exactly {@code FrontEndConfig.windowSamples()} samples (zero-padded when needed)
  */
+@DefaultCoder(WindowCoders.AudioWindowCoder.class)
 public record AudioWindow(String sourceId, long index, double startS, double endS, float[] samples)
     implements Serializable {
 

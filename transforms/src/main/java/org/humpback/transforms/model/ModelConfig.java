@@ -1,0 +1,58 @@
+package org.humpback.transforms.model;
+
+import java.io.Serializable;
+
+/**
+ * How to open and feed one model. Serializable so DoFns can carry it; the runtime itself is loaded
+ * in {@code @Setup} through {@code ModelCache}, keyed by this whole record.
+ *
+ * @param path model file (.tflite / .onnx) or SavedModel directory, absolute
+ * @param type which runtime opens it
+ * @param signatureName SavedModel signature; {@code null} = serving_default (or the only one)
+ * @param inputName input tensor by name; {@code null} = the first input
+ * @param outputName output tensor by name (e.g. "scores", "embedding"); {@code null} = the first output
+ * @param inputFormat spectrogram or waveform; {@code null} = inferred from the input's rank and shape
+ * @param transposeSpectrogram feed {@code [frames][n_mels]} instead of the front end's {@code [n_mels][frames]}
+ * @param threads intra-op threads for the runtime (TFLite/XNNPACK, ONNX); 0 = runtime default
+ * @param batchSize windows per {@code embed} call the runtime is sized for (resized when the model allows)
+ */
+public record ModelConfig(
+    String path,
+    ModelType type,
+    String signatureName,
+    String inputName,
+    String outputName,
+    InputFormat inputFormat,
+    boolean transposeSpectrogram,
+    int threads,
+    int batchSize)
+    implements Serializable {
+
+  public ModelConfig {
+    if (path == null || path.isBlank()) {
+      throw new IllegalArgumentException("Invalid model path: empty");
+    }
+    if (type == null) {
+      throw new IllegalArgumentException("Invalid model_type: null for " + path);
+    }
+    if (threads < 0) {
+      throw new IllegalArgumentException("Invalid threads: " + threads + " (expected >= 0)");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("Invalid batch_size: " + batchSize + " (expected >= 1)");
+    }
+  }
+
+  /** A config with every choice left to the runtime's defaults and batch size 1. */
+  public static ModelConfig of(String path, ModelType type) {
+    return new ModelConfig(path, type, null, null, null, null, false, 0, 1);
+  }
+
+  public ModelConfig withSignatureName(String v) { return new ModelConfig(path, type, v, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize); }
+  public ModelConfig withInputName(String v) { return new ModelConfig(path, type, signatureName, v, outputName, inputFormat, transposeSpectrogram, threads, batchSize); }
+  public ModelConfig withOutputName(String v) { return new ModelConfig(path, type, signatureName, inputName, v, inputFormat, transposeSpectrogram, threads, batchSize); }
+  public ModelConfig withInputFormat(InputFormat v) { return new ModelConfig(path, type, signatureName, inputName, outputName, v, transposeSpectrogram, threads, batchSize); }
+  public ModelConfig withTransposeSpectrogram(boolean v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, v, threads, batchSize); }
+  public ModelConfig withThreads(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, v, batchSize); }
+  public ModelConfig withBatchSize(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, v); }
+}
