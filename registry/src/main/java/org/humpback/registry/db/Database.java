@@ -47,6 +47,11 @@ public final class Database implements AutoCloseable {
     this.jdbi = configure(Jdbi.create(dataSource));
   }
 
+  /** Opens (creating if needed) and migrates the database the settings name (HUMPBACK_DATABASE_URL). */
+  public static Database open(org.humpback.registry.config.HumpbackSettings settings) {
+    return open(settings.databaseUrl(), settings.databaseBaseDir(), DEFAULT_POOL_SIZE, DEFAULT_BUSY_TIMEOUT);
+  }
+
   /** Opens (creating if needed) and migrates the database named by {@code url}, relative paths against the working directory. */
   public static Database open(String url) {
     return open(url, Path.of("").toAbsolutePath(), DEFAULT_POOL_SIZE, DEFAULT_BUSY_TIMEOUT);
