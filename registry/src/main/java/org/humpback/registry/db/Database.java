@@ -77,6 +77,7 @@ public final class Database implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the directory of database " + file, e);
     }
+    ensureTempDir();
 
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -94,7 +95,12 @@ public final class Database implements AutoCloseable {
     pool.setMinimumIdle(1);
     // A connection may wait for the busy timeout inside SQLite, so the pool must wait longer.
     pool.setConnectionTimeout(Math.max(30_000, busyTimeout.toMillis() * 3));
-    HikariDataSource dataSource = new HikariDataSource(pool);
+    HikariDataSource dataSource;
+    try {
+      dataSource = new HikariDataSource(pool);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Cannot open database " + file + ": " + rootMessage(e), e);
+    }
     try {
       Flyway.configure()
           .dataSource(dataSource)
@@ -106,6 +112,29 @@ public final class Database implements AutoCloseable {
       throw new IllegalStateException("Cannot migrate database " + file + ": " + e.getMessage(), e);
     }
     return new Database(file, dataSource);
+  }
+
+  /**
+   * sqlite-jdbc unpacks its native library into java.io.tmpdir and fails with "No native library
+   * found" when that folder is missing (the launcher points it at data/tmp), so make sure it exists.
+   */
+  private static void ensureTempDir() {
+    String tmp = System.getProperty("java.io.tmpdir");
+    if (tmp != null && !tmp.isBlank()) {
+      try {
+        Files.createDirectories(Path.of(tmp));
+      } catch (IOException | RuntimeException e) {
+        // Reported by the connection attempt below if it matters.
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
   }
 
   /** The file a URL names, resolved against {@code baseDir} and normalised. */
