@@ -101,17 +101,35 @@ public final class Database implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IllegalStateException("Cannot open database " + file + ": " + rootMessage(e), e);
     }
-    try {
-      Flyway.configure()
-          .dataSource(dataSource)
-          .locations("classpath:db/migration")
-          .load()
-          .migrate();
-    } catch (FlywayException e) {
-      dataSource.close();
-      throw new IllegalStateException("Cannot migrate database " + file + ": " + e.getMessage(), e);
-    }
+    migrate(file, dataSource);
     return new Database(file, dataSource);
+  }
+
+  /**
+   * Applies the migrations. Two processes starting on a fresh file at once (say {@code api} and
+   * {@code worker}) can both see no history table and race to create it; the loser fails, and on a
+   * second look finds the schema in place, so a failed migration is retried a few times.
+   */
+  private static void migrate(Path file, HikariDataSource dataSource) {
+    Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        flyway.migrate();
+        return;
+      } catch (FlywayException e) {
+        if (attempt >= 3) {
+          dataSource.close();
+          throw new IllegalStateException("Cannot migrate database " + file + ": " + e.getMessage(), e);
+        }
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          dataSource.close();
+          throw new IllegalStateException("Interrupted while migrating database " + file, ie);
+        }
+      }
+    }
   }
 
   /**
