@@ -96,8 +96,9 @@ public final class ModelsCommand {
     } catch (RegistryException e) {
       err.println("humpback models: " + e.getMessage());
       return 1;
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      err.println("humpback models: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // Bad values, a database that cannot open, an unreadable folder: a message, not a stack trace.
+      err.println("humpback models: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
       return 1;
     }
   }

@@ -55,6 +55,16 @@ class ModelsCommandTest {
     assertEquals(2, run("add", "x.tflite", "--vector-dim", "many"));
     assertTrue(err().contains("Invalid --vector-dim: 'many'"), err());
     assertEquals(0, run("--help"));
+    assertEquals(1, run("add", "x.tflite", "--input-format", "picture"));
+    assertTrue(err().contains("Invalid input_format: 'picture'"), err());
+  }
+
+  @Test
+  void databaseThatCannotOpenGivesAMessage() throws IOException {
+    Files.writeString(home.resolve("blocker"), "a file where a folder is needed");
+    settings = settings.withDatabaseUrl("jdbc:sqlite:" + home.resolve("blocker/sub/h.db"));
+    assertEquals(1, run("list"));
+    assertTrue(err().startsWith("humpback models: Cannot create the directory of database"), err());
   }
 
   @Test
