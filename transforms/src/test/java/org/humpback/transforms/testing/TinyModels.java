@@ -378,6 +378,23 @@ public final class TinyModels {
    * "batch") → MatMul(Wᵀ) → Add(b) → {@code embedding [batch, out]} → Relu → {@code relu}. Opset 13.
    */
   public static Path writeOnnx(Path file, Dense d) {
+    return writeOnnx(file, d, new long[] {d.in()});
+  }
+
+  /**
+   * Like {@link #writeOnnx(Path, Dense)} with input {@code [batch, ...itemShape]} (product = in),
+   * flattened row-major before the MatMul: e.g. {@code [batch, frames, mels, 1]} for a spectrogram model.
+   */
+  public static Path writeOnnx(Path file, Dense d, long[] itemShape) {
+    long n = 1;
+    for (long v : itemShape) {
+      n *= v;
+    }
+    if (n != d.in()) {
+      throw new IllegalArgumentException("itemShape " + java.util.Arrays.toString(itemShape) + " holds " + n
+          + " values, the layer takes " + d.in());
+    }
+    boolean flatten = itemShape.length > 1;
     float[][] wt = new float[d.in()][d.out()];
     for (int o = 0; o < d.out(); o++) {
       for (int i = 0; i < d.in(); i++) {
@@ -385,15 +402,16 @@ public final class TinyModels {
       }
     }
     byte[] graph = concat(
-        field(1, node(new String[] {INPUT, "W"}, new String[] {"xw"}, "MatMul")),
+        flatten ? field(1, node(new String[] {INPUT}, new String[] {"flat"}, "Flatten")) : new byte[0],
+        field(1, node(new String[] {flatten ? "flat" : INPUT, "W"}, new String[] {"xw"}, "MatMul")),
         field(1, node(new String[] {"xw", "B"}, new String[] {EMBEDDING}, "Add")),
         field(1, node(new String[] {EMBEDDING}, new String[] {RELU}, "Relu")),
         stringField(2, "tiny_dense"),
         field(5, initializer("W", new long[] {d.in(), d.out()}, floatBytes(wt))),
         field(5, initializer("B", new long[] {d.out()}, floatBytes(new float[][] {d.bias()}))),
-        field(11, valueInfo(INPUT, d.in())),
-        field(12, valueInfo(EMBEDDING, d.out())),
-        field(12, valueInfo(RELU, d.out())));
+        field(11, valueInfo(INPUT, itemShape)),
+        field(12, valueInfo(EMBEDDING, new long[] {d.out()})),
+        field(12, valueInfo(RELU, new long[] {d.out()})));
     byte[] opset = concat(stringField(1, ""), varintField(2, 13));
     byte[] model = concat(varintField(1, 7), stringField(2, "humpback-tiny-models"), field(7, graph), field(8, opset));
     return write(file, model);
@@ -423,9 +441,12 @@ public final class TinyModels {
     return concat(parts.toArray(new byte[0][]));
   }
 
-  /** A float tensor [batch, n] with a symbolic batch dimension. */
-  private static byte[] valueInfo(String name, int n) {
-    byte[] shape = concat(field(1, stringField(2, "batch")), field(1, varintField(1, n)));
+  /** A float tensor [batch, ...dims] with a symbolic batch dimension. */
+  private static byte[] valueInfo(String name, long[] dims) {
+    byte[] shape = field(1, stringField(2, "batch"));
+    for (long dim : dims) {
+      shape = concat(shape, field(1, varintField(1, dim)));
+    }
     byte[] tensorType = concat(varintField(1, 1), field(2, shape));
     byte[] type = field(1, tensorType);
     return concat(stringField(1, name), field(2, type));
