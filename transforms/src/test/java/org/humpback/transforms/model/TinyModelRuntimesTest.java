@@ -95,6 +95,22 @@ class TinyModelRuntimesTest {
   }
 
   @Test
+  void opsTheRuntimeLacksAreNamedInTheError() {
+    Path custom = TinyModels.writeTfLiteCustomOp(tmp.resolve("custom.tflite"), DENSE, "MyCustomOp", null);
+    ModelException e = assertThrows(ModelException.class,
+        () -> ModelProbe.probe(ModelConfig.of(custom.toString(), ModelType.TFLITE)));
+    assertTrue(e.getMessage().contains("MyCustomOp"), e.getMessage());
+
+    Path flex = TinyModels.writeTfLiteCustomOp(tmp.resolve("flex-bad.tflite"), DENSE, "FlexNoSuchOp", "NoSuchOp");
+    ModelException f = assertThrows(ModelException.class, () -> {
+      try (EmbeddingModel m = EmbeddingModels.open(ModelConfig.of(flex.toString(), ModelType.TFLITE))) {
+        m.embed(batch(1, 1));
+      }
+    });
+    assertTrue(f.getMessage().contains("FlexNoSuchOp"), f.getMessage());
+  }
+
+  @Test
   void savedModelServingDefaultWithSeveralOutputs() {
     Path dir = TinyModels.writeSavedModel(tmp.resolve("sm"), DENSE, false);
     ModelConfig c = ModelConfig.of(dir.toString(), ModelType.TF2_SAVED_MODEL).withOutputName("embedding");

@@ -141,9 +141,23 @@ public final class TinyModels {
     return writeTfLite(file, d, false, Variant.FLEX);
   }
 
+  /**
+   * Like {@link #writeTfLiteFlex} but with any custom op in place of FlexAddV2: {@code customCode}
+   * (e.g. "FlexNoSuchOp", or a non-Flex "MyCustomOp") and, for Flex codes, the TF op name the NodeDef
+   * carries. Used to check how models the runtime cannot run are reported.
+   */
+  public static Path writeTfLiteCustomOp(Path file, Dense d, String customCode, String tfOp) {
+    return writeTfLite(file, d, false, Variant.FLEX, customCode, tfOp);
+  }
+
   private enum Variant { FLOAT32, FP16, FLEX }
 
   private static Path writeTfLite(Path file, Dense d, boolean dynamicBatch, Variant variant) {
+    return writeTfLite(file, d, dynamicBatch, variant, "FlexAddV2", "AddV2");
+  }
+
+  private static Path writeTfLite(Path file, Dense d, boolean dynamicBatch, Variant variant,
+      String customCode, String tfOp) {
     int in = d.in();
     int out = d.out();
     List<BufferT> buffers = new ArrayList<>();
@@ -186,8 +200,10 @@ public final class TinyModels {
       ops.add(op(fcCode, new int[] {input, weights, bias}, new int[] {fc}, fcUnion));
       embedding = tensors.size();
       tensors.add(tensor(EMBEDDING, outShape, outSig, TensorType.FLOAT32, 0));
-      OperatorT flex = op(opcode(codes, BuiltinOperator.CUSTOM, "FlexAddV2"), new int[] {fc, fc}, new int[] {embedding}, null);
-      flex.setCustomOptions(flexAddV2Options());
+      OperatorT flex = op(opcode(codes, BuiltinOperator.CUSTOM, customCode), new int[] {fc, fc}, new int[] {embedding}, null);
+      if (customCode.startsWith("Flex")) {
+        flex.setCustomOptions(flexOptions(tfOp));
+      }
       ops.add(flex);
     } else {
       embedding = tensors.size();
@@ -274,9 +290,9 @@ public final class TinyModels {
   }
 
   /** The Flex custom options TF's converter writes: flexbuffer vector [op name, NodeDef bytes as a string]. */
-  private static int[] flexAddV2Options() {
+  private static int[] flexOptions(String tfOp) {
     byte[] nodeDef = NodeDef.newBuilder()
-        .setName("add").setOp("AddV2").addInput("x").addInput("y")
+        .setName("add").setOp(tfOp).addInput("x").addInput("y")
         .putAttr("T", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
         .build().toByteArray();
     for (byte b : nodeDef) {
@@ -287,7 +303,7 @@ public final class TinyModels {
     }
     FlexBuffersBuilder fb = new FlexBuffersBuilder(FlexBuffersBuilder.BUILDER_FLAG_NONE);
     int start = fb.startVector();
-    fb.putString("AddV2");
+    fb.putString(tfOp);
     fb.putString(new String(nodeDef, StandardCharsets.ISO_8859_1));
     fb.endVector(null, start, false, false);
     ByteBuffer bb = fb.finish();
