@@ -150,6 +150,77 @@ public final class TinyModels {
     return writeTfLite(file, d, false, Variant.FLEX, customCode, tfOp);
   }
 
+  /** Scale and zero point of an int8 tensor: {@code real = (q - zeroPoint) * scale}. */
+  public record Quant(float scale, int zeroPoint) {
+    public byte quantize(float x) {
+      return (byte) Math.max(-128, Math.min(127, Math.round(x / scale) + zeroPoint));
+    }
+
+    public float dequantize(byte q) {
+      return (q - zeroPoint) * scale;
+    }
+  }
+
+  /**
+   * A model with int8 input and outputs, as fully quantized exports have: {@code input} int8
+   * ({@code inQ}) → DEQUANTIZE → float FULLY_CONNECTED → QUANTIZE → {@code embedding} int8
+   * ({@code outQ}); {@code relu} likewise from the float relu. The runtime must quantize what it
+   * feeds and dequantize what it reads.
+   */
+  public static Path writeTfLiteInt8Io(Path file, Dense d, Quant inQ, Quant outQ) {
+    int in = d.in();
+    int out = d.out();
+    List<BufferT> buffers = new ArrayList<>();
+    buffers.add(buffer(new int[0]));
+    buffers.add(buffer(floatBytes(d.weights())));
+    buffers.add(buffer(floatBytes(new float[][] {d.bias()})));
+    List<OperatorCodeT> codes = new ArrayList<>();
+    TensorT[] t = {
+        tensor(INPUT, new int[] {1, in}, null, TensorType.INT8, 0),
+        tensor("input_float", new int[] {1, in}, null, TensorType.FLOAT32, 0),
+        tensor("weights", new int[] {out, in}, null, TensorType.FLOAT32, 1),
+        tensor("bias", new int[] {out}, null, TensorType.FLOAT32, 2),
+        tensor("dense_float", new int[] {1, out}, null, TensorType.FLOAT32, 0),
+        tensor("relu_float", new int[] {1, out}, null, TensorType.FLOAT32, 0),
+        tensor(EMBEDDING, new int[] {1, out}, null, TensorType.INT8, 0),
+        tensor(RELU, new int[] {1, out}, null, TensorType.INT8, 0)};
+    t[0].setQuantization(quantization(inQ));
+    t[6].setQuantization(quantization(outQ));
+    t[7].setQuantization(quantization(outQ));
+    FullyConnectedOptionsT fcOptions = new FullyConnectedOptionsT();
+    BuiltinOptionsUnion fcUnion = new BuiltinOptionsUnion();
+    fcUnion.setType(BuiltinOptions.FullyConnectedOptions);
+    fcUnion.setValue(fcOptions);
+    OperatorT[] ops = {
+        op(opcode(codes, BuiltinOperator.DEQUANTIZE, null), new int[] {0}, new int[] {1}, null),
+        op(opcode(codes, BuiltinOperator.FULLY_CONNECTED, null), new int[] {1, 2, 3}, new int[] {4}, fcUnion),
+        op(opcode(codes, BuiltinOperator.RELU, null), new int[] {4}, new int[] {5}, null),
+        op(opcode(codes, BuiltinOperator.QUANTIZE, null), new int[] {4}, new int[] {6}, null),
+        op(opcode(codes, BuiltinOperator.QUANTIZE, null), new int[] {5}, new int[] {7}, null)};
+    SubGraphT graph = new SubGraphT();
+    graph.setName("main");
+    graph.setTensors(t);
+    graph.setInputs(new int[] {0});
+    graph.setOutputs(new int[] {6, 7});
+    graph.setOperators(ops);
+    ModelT model = new ModelT();
+    model.setVersion(3);
+    model.setDescription("humpback TinyModels INT8_IO");
+    model.setOperatorCodes(codes.toArray(new OperatorCodeT[0]));
+    model.setSubgraphs(new SubGraphT[] {graph});
+    model.setBuffers(buffers.toArray(new BufferT[0]));
+    FlatBufferBuilder fbb = new FlatBufferBuilder(1024);
+    Model.finishModelBuffer(fbb, Model.pack(fbb, model));
+    return write(file, fbb.sizedByteArray());
+  }
+
+  private static org.tensorflow.lite.schema.QuantizationParametersT quantization(Quant q) {
+    org.tensorflow.lite.schema.QuantizationParametersT p = new org.tensorflow.lite.schema.QuantizationParametersT();
+    p.setScale(new float[] {q.scale()});
+    p.setZeroPoint(new long[] {q.zeroPoint()});
+    return p;
+  }
+
   private enum Variant { FLOAT32, FP16, FLEX }
 
   private static Path writeTfLite(Path file, Dense d, boolean dynamicBatch, Variant variant) {
