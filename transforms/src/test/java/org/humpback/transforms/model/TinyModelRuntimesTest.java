@@ -166,6 +166,7 @@ class TinyModelRuntimesTest {
     ModelException bad = assertThrows(ModelException.class, () -> ModelProbe.probe(c.withSignatureName("gamma")));
     assertTrue(bad.getMessage().contains("gamma") && bad.getMessage().contains("alpha"), bad.getMessage());
 
+    assertEquals(List.of("alpha", "beta"), ModelProbe.signatures(dir.toString(), ModelType.TF2_SAVED_MODEL));
     ModelConfig beta = c.withSignatureName("beta").withOutputName("embedding");
     ModelDescription d = ModelProbe.probe(beta);
     assertArrayEquals(new long[] {-1, IN, 1}, d.selectedInput().shape());
