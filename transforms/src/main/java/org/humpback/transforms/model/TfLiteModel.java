@@ -47,6 +47,7 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
 public final class TfLiteModel extends AbstractEmbeddingModel {
 
   private final List<String> flexOps;
+  private final List<String> customOps;
   private FlatBufferModel model;
   private BuiltinOpResolver resolver;
   private Interpreter interpreter;
@@ -65,6 +66,7 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     // Reads the op table in Java first: rejects non-TFLite files and finds Flex ops before native code runs.
     TfLiteFlatbuffer.Contents contents = TfLiteFlatbuffer.read(path);
     List<String> custom = contents.customOps();
+    customOps = custom;
     flexOps = custom.stream().filter(s -> s.startsWith("Flex")).toList();
     if (!flexOps.isEmpty()) {
       try {
@@ -86,14 +88,10 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       int status = builder.apply(interpreter);
       builder.close();
       if (status != kTfLiteOk || interpreter.isNull()) {
-        List<String> other = custom.stream().filter(s -> !s.startsWith("Flex")).toList();
-        String why = !flexOps.isEmpty() ? "Select-TF (Flex) ops " + flexOps + " could not be resolved"
-            : !other.isEmpty() ? "custom ops " + other + " are not available in this TFLite runtime"
-            : "TFLite could not build an interpreter (unsupported op or corrupt graph; see stderr)";
-        throw ModelException.of(path, why);
+        throw ModelException.of(path, "TFLite could not build an interpreter" + opsHint());
       }
       if (interpreter.AllocateTensors() != kTfLiteOk) {
-        throw ModelException.of(path, "TFLite could not allocate tensors" + (flexOps.isEmpty() ? "" : " (Flex ops " + flexOps + ")"));
+        throw ModelException.of(path, "TFLite could not prepare the graph" + opsHint());
       }
       inputs = tensorInfos(interpreter.inputs(), true);
       outputs = tensorInfos(interpreter.outputs(), false);
@@ -123,6 +121,19 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       close();
       throw e;
     }
+  }
+
+  /** Why a graph with custom ops may fail: names the ops, Flex ones separately. */
+  private String opsHint() {
+    List<String> other = customOps.stream().filter(s -> !s.startsWith("Flex")).toList();
+    String hint = "";
+    if (!flexOps.isEmpty()) {
+      hint += "; Select-TF (Flex) ops " + flexOps + " could not be resolved or run by TF's kernels";
+    }
+    if (!other.isEmpty()) {
+      hint += "; custom ops " + other + " are not available in this TFLite runtime";
+    }
+    return hint.isEmpty() ? " (unsupported op or corrupt graph; TFLite's message is on stderr)" : hint;
   }
 
   /**
@@ -291,7 +302,7 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
           + typeName(type) + "; only float32, int8 and uint8 inputs are supported");
     }
     if (interpreter.Invoke() != kTfLiteOk) {
-      throw ModelException.of(config.path(), "TFLite Invoke failed" + (flexOps.isEmpty() ? "" : " (Flex ops " + flexOps + ")"));
+      throw ModelException.of(config.path(), "TFLite Invoke failed" + opsHint());
     }
     TfLiteTensor o = interpreter.tensor(outputTensor);
     int dim = outputDim;
