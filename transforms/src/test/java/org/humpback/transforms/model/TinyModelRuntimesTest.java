@@ -78,6 +78,17 @@ class TinyModelRuntimesTest {
   }
 
   @Test
+  void tfliteInputWithoutBatchDimension() {
+    Path f = TinyModels.writeTfLiteUnbatched(tmp.resolve("dense-rank1.tflite"), DENSE);
+    ModelConfig c = ModelConfig.of(f.toString(), ModelType.TFLITE).withBatchSize(4);
+    ModelDescription d = ModelProbe.probe(c);
+    assertArrayEquals(new long[] {IN}, d.selectedInput().shape());
+    assertEquals(InputFormat.WAVEFORM, d.inputFormat());
+    assertEquals(OUT, d.vectorDim());
+    assertMatches(c, 1f, false);
+  }
+
+  @Test
   void tfliteFp16WeightsGiveFloatOutputs() {
     Path f = TinyModels.writeTfLiteFp16(tmp.resolve("dense-fp16.tflite"), DENSE);
     ModelDescription d = ModelProbe.probe(ModelConfig.of(f.toString(), ModelType.TFLITE));
