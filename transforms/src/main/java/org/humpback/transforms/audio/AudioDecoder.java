@@ -124,6 +124,7 @@ public final class AudioDecoder implements AutoCloseable {
   private int streamIndex;
   private AudioInfo info;
   private boolean pcm;
+  private boolean exactSeek;
   private long expectedInputSamples = -1;
 
   // resampler input configuration, to notice a mid-stream change
@@ -475,6 +476,11 @@ public final class AudioDecoder implements AutoCloseable {
     }
     String codecName = codec.name().getString();
     pcm = codecName.startsWith("pcm_");
+    // formats whose timestamps after a seek are exact by construction: PCM (byte offset), FLAC (sample
+    // numbers in frame headers), Ogg (granule positions). MP3 seeking estimates positions, so MP3 and
+    // everything else is demuxed from the start instead (cheap: packets are not decoded).
+    String container = fmt.iformat().name().getString();
+    exactSeek = pcm || codecName.equals("flac") || container.equals("ogg");
     int effectiveOut = targetRate > 0 ? targetRate : rate;
     double duration = -1;
     AVRational tb = stream.time_base();
@@ -549,11 +555,11 @@ public final class AudioDecoder implements AutoCloseable {
   }
 
   /**
-   * Moves the demuxer close to {@code targetIn} input samples without decoding, when the format
-   * allows exact positioning: PCM is seeked by byte offset (exact); everything else is demuxed
-   * (not decoded) from the start, which keeps packet timestamps exact, and decoding restarts a
-   * pre-roll before the target so the decoder's state (MP3 bit reservoir, MDCT overlap) is
-   * rebuilt. If timestamps turn out unusable, it falls back to decoding from the start.
+   * Moves the demuxer close to {@code targetIn} input samples without decoding: PCM, FLAC and Ogg
+   * are seeked (their timestamps after a seek are exact); everything else is demuxed (not decoded)
+   * from the start, which keeps packet timestamps exact. Decoding restarts a pre-roll before the
+   * target so the decoder's state (MP3 bit reservoir, MDCT overlap) is rebuilt; the first decoded
+   * frame's timestamp then says how many samples remain to drop.
    */
   private void skipInputFast(long targetIn) throws AudioDecodeException {
     int inRate = info.sampleRate();
@@ -567,7 +573,7 @@ public final class AudioDecoder implements AutoCloseable {
       return;
     }
     long origin = stream.start_time() != AV_NOPTS_VALUE ? stream.start_time() : 0;
-    if (pcm) {
+    if (exactSeek) {
       long ts = origin + rescale(restartAt, 1, inRate, tb);
       int ret = av_seek_frame(fmt, streamIndex, ts, avformat.AVSEEK_FLAG_BACKWARD);
       if (ret >= 0) {
