@@ -150,7 +150,12 @@ public final class AudioDecoder implements AutoCloseable {
   // time-shard start: drop this many decoded input samples, then this many resampled output samples
   private long inputToSkip;
   private long outputToSkip;
-  private final boolean fromStart;
+  // after a seek or demux-skip, the first decoded frame's timestamp (minus originTs) gives its position
+  private boolean seekPositioned;
+  private boolean heldPacket;
+  private long originTs;
+  private boolean firstFramePositioned;
+  private boolean startBeyondEnd;
 
   private long inputSamples;
   private long decodedInputSamples;
@@ -163,7 +168,6 @@ public final class AudioDecoder implements AutoCloseable {
   private AudioDecoder(Path file, int targetSampleRate, double startSeconds) {
     this.file = file;
     this.outRate = targetSampleRate;
-    this.fromStart = startSeconds == 0;
   }
 
   /** Opens {@code file} for decoding from its start. {@code targetSampleRate <= 0} keeps the native rate. */
@@ -574,7 +578,7 @@ public final class AudioDecoder implements AutoCloseable {
     }
     long origin = stream.start_time() != AV_NOPTS_VALUE ? stream.start_time() : 0;
     if (exactSeek) {
-      long ts = origin + rescale(restartAt, 1, inRate, tb);
+      long ts = origin + samplesToTicks(restartAt, inRate, tb);
       int ret = av_seek_frame(fmt, streamIndex, ts, avformat.AVSEEK_FLAG_BACKWARD);
       if (ret >= 0) {
         avcodec_flush_buffers(dec);
@@ -592,9 +596,7 @@ public final class AudioDecoder implements AutoCloseable {
       if (ret < 0) {
         // the file ends before the start: nothing to output; let the normal path report it
         demuxEof = true;
-        seekPositioned = true;
-        originTs = origin;
-        inputToSkip = Long.MAX_VALUE;
+        startBeyondEnd = true;
         return;
       }
       if (pkt.stream_index() != streamIndex) {
@@ -603,7 +605,7 @@ public final class AudioDecoder implements AutoCloseable {
       }
       long pts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
       if (pts != AV_NOPTS_VALUE) {
-        long posIn = rescale(pts - origin, tb.num() * (long) inRate, tb.den(), null);
+        long posIn = ticksToSamples(pts - origin, inRate, tb);
         if (posIn >= restartAt) {
           // keep this packet: it is the first one decoded
           heldPacket = true;
@@ -616,22 +618,17 @@ public final class AudioDecoder implements AutoCloseable {
     }
   }
 
-  private boolean seekPositioned;
-  private boolean heldPacket;
-  private long originTs;
-  private boolean firstFramePositioned;
-
   private void rewindFailed(int ret) {
     warnOnce("seeking failed (" + errorText(ret) + "); decoded from the start instead");
   }
 
-  private static long rescale(long value, long num, long den, AVRational tb) {
-    // value * num / den, rounded to nearest, without overflow for realistic values
-    if (tb != null) {
-      // samples at rate den/num seconds -> time base ticks: value * num / den / (tb.num/tb.den)
-      return Math.round((double) value * num * tb.den() / ((double) den * tb.num()));
-    }
-    return Math.round((double) value * num / den);
+  // doubles hold sample counts exactly up to 2^53, far beyond any recording
+  private static long samplesToTicks(long samples, int rate, AVRational tb) {
+    return Math.round((double) samples * tb.den() / ((double) rate * tb.num()));
+  }
+
+  private static long ticksToSamples(long ticks, int rate, AVRational tb) {
+    return Math.round((double) ticks * tb.num() * rate / tb.den());
   }
 
   private static long gcd(long a, long b) {
@@ -734,16 +731,13 @@ public final class AudioDecoder implements AutoCloseable {
         throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
             "cannot start mid-file: the decoded audio has no timestamps");
       }
-      AVRational tb = stream.time_base();
-      long posIn = Math.round((double) (ts - originTs) * tb.num() * info.sampleRate() / tb.den());
+      long posIn = ticksToSamples(ts - originTs, info.sampleRate(), stream.time_base());
       // samples already passed by seeking/demuxing count as skipped
       decodedInputSamples = posIn;
-      if (inputToSkip != Long.MAX_VALUE) {
-        inputToSkip -= posIn;
-        if (inputToSkip < 0) {
-          throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
-              "cannot start mid-file: seeking landed " + (-inputToSkip) + " samples after the requested point");
-        }
+      inputToSkip -= posIn;
+      if (inputToSkip < 0) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+            "cannot start mid-file: seeking landed " + (-inputToSkip) + " samples after the requested point");
       }
     }
     decodedInputSamples += nb;
@@ -968,10 +962,13 @@ public final class AudioDecoder implements AutoCloseable {
       return;
     }
     finished = true;
+    if (seekPositioned && !firstFramePositioned) {
+      startBeyondEnd = true; // positioned past the last frame: an empty tail shard, not a truncated file
+    }
     if (decodedInputSamples == 0 && corruptPackets > 0) {
       truncated = true;
     }
-    if (expectedInputSamples > 0) {
+    if (expectedInputSamples > 0 && !startBeyondEnd) {
       long tolerance = pcm ? 0 : 2304; // two MP3 frames: container durations of lossy streams are approximate
       if (decodedInputSamples + tolerance < expectedInputSamples) {
         truncated = true;
