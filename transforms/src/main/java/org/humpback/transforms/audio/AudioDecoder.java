@@ -255,11 +255,16 @@ public final class AudioDecoder implements AutoCloseable {
 
   /** Reads the whole remaining stream into one array. Only for short files and tests. */
   public float[] readAll() throws AudioDecodeException {
-    float[] out = new float[info.estimatedSamples() > 0 ? (int) Math.min(info.estimatedSamples() + 1024, 1 << 28) : 1 << 16];
+    // a damaged header can claim any length: trust it only up to 16 M samples, then grow as read
+    float[] out = new float[info.estimatedSamples() > 0 ? (int) Math.min(info.estimatedSamples() + 1024, 1 << 24) : 1 << 16];
     int n = 0;
     while (true) {
       if (n == out.length) {
-        out = Arrays.copyOf(out, out.length * 2);
+        if (out.length >= Integer.MAX_VALUE - 8) {
+          throw new AudioDecodeException(AudioDecodeException.Reason.UNSUPPORTED, file,
+              "too long to hold in one array; stream it with read() instead");
+        }
+        out = Arrays.copyOf(out, (int) Math.min((long) out.length * 2, Integer.MAX_VALUE - 8));
       }
       int r = read(out, n, out.length - n);
       if (r < 0) {
