@@ -648,23 +648,35 @@ public final class AudioDecoder implements AutoCloseable {
   // ---------------------------------------------------------------- decoding
 
   private void decodeMore() throws AudioDecodeException {
+    int errorsInARow = 0;
     while (pendingLen == 0 && !finished) {
       int ret = avcodec_receive_frame(dec, frame);
       if (ret >= 0) {
+        errorsInARow = 0;
         try {
           handleFrame();
         } finally {
           av_frame_unref(frame);
         }
       } else if (ret == AVERROR_EOF) {
-        flushResampler();
-        finish();
+        endOfStream();
       } else if (ret == EAGAIN) {
         feedPacket();
       } else {
         countCorrupt(ret);
+        if (++errorsInARow > 1000) {
+          // a decoder stuck on the same error would otherwise spin forever
+          truncated = true;
+          warnOnce("decoding stopped: the decoder keeps failing (" + errorText(ret) + ")");
+          endOfStream();
+        }
       }
     }
+  }
+
+  private void endOfStream() throws AudioDecodeException {
+    flushResampler();
+    finish();
   }
 
   private void feedPacket() throws AudioDecodeException {
@@ -673,10 +685,10 @@ public final class AudioDecoder implements AutoCloseable {
         drainSent = true;
         int ret = avcodec_send_packet(dec, (AVPacket) null);
         if (ret < 0 && ret != AVERROR_EOF) {
-          finish();
+          endOfStream();
         }
       } else {
-        finish(); // decoder neither drains nor signals EOF: stop rather than spin
+        endOfStream(); // decoder neither drains nor signals EOF: stop rather than spin
       }
       return;
     }
