@@ -91,6 +91,16 @@ import org.bytedeco.javacpp.PointerPointer;
  * start (truncation, corrupt packets, NaN samples) is survived and reported by {@link #stats()}.
  * Every native call's return code is checked and every native object is freed in {@link #close()}.
  *
+ * <p>Limits: native rates {@value #MIN_SAMPLE_RATE} to {@value #MAX_SAMPLE_RATE} Hz (a header outside
+ * that range is damaged: {@code BAD_SAMPLE_RATE}); at most {@value #MAX_CHANNELS} channels
+ * ({@code TOO_MANY_CHANNELS} above).
+ *
+ * <p>Time shards: {@link #open(Path, int, double)} starts mid-file with the same samples a
+ * whole-file decode gives there. PCM, FLAC and Ogg are seeked (exact timestamps); MP3 and other
+ * formats are demuxed without decoding up to the start (MP3 seek positions are estimates). Decoding
+ * restarts one second early and the resampler at a common multiple of both sample periods, so codec
+ * and filter state match; the pre-roll is discarded.
+ *
  * <p>Not thread-safe: one decoder per thread.
  */
 public final class AudioDecoder implements AutoCloseable {
