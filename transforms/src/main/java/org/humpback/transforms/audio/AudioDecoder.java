@@ -180,6 +180,14 @@ public final class AudioDecoder implements AutoCloseable {
     this.outRate = targetSampleRate;
   }
 
+  /**
+   * Loads the FFmpeg native libraries now (they load on first use otherwise); DoFns call this in
+   * {@code @Setup} so a missing native library fails the worker at start, not mid-bundle.
+   */
+  public static void loadNativeLibraries() {
+    // the static initializer did the work
+  }
+
   /** Opens {@code file} for decoding from its start. {@code targetSampleRate <= 0} keeps the native rate. */
   public static AudioDecoder open(Path file, int targetSampleRate) throws AudioDecodeException {
     return open(file, targetSampleRate, 0.0);
