@@ -82,8 +82,11 @@ class CorpusDecodeTest {
    * RMS log-mel difference (the WAV is a decode of the same Vorbis stream: waveform correlation 1.0000);
    * MP3 vs WAV 1.9-3.8 dB. The MP3 gap is in the file, not the decoder: our MP3 decode is
    * bit-identical to the ffmpeg CLI (test above), it is time-aligned (waveform correlation 0.9998+),
-   * but this MP3 is 0.4 dB quieter than the WAV and its spectrum relative to the window's peak cell
-   * sits 0.4-1.5 dB lower across all bands, so the issue's 1.5 dB goal is not reachable on this file.
+   * but this recording carries a DC offset of +0.35 (see the golden README), which dominates every
+   * window's reference maximum (ref=max) and uses up the MP3 encoder's headroom: the MP3's DC is
+   * 0.340 against the WAV's 0.356, and the song itself sits 40-60 dB below the DC peak, where the
+   * 128 kbit/s encoding's quantisation noise shows. The 1.5 dB MP3 goal is therefore checked on a
+   * recording without that offset, below ({@link #mp3AndVorbisOfOneSongGiveCloseLogMel}).
    */
   @Test
   void sameRecordingInThreeFormatsGivesCloseWindows() throws Exception {
@@ -105,6 +108,22 @@ class CorpusDecodeTest {
       double dbMp3 = rmsDb(ref, lm.compute(mp3.get(k).samples()));
       assertTrue(dbOgg < 0.5, "window " + k + ": OGG vs WAV log-mel RMS difference " + dbOgg + " dB");
       assertTrue(dbMp3 < 4.0, "window " + k + ": MP3 vs WAV log-mel RMS difference " + dbMp3 + " dB");
+    }
+  }
+
+  /**
+   * The New Caledonia song as MP3 and as Ogg/Vorbis (both conversions of one recording): measured
+   * 0.35-0.50 dB RMS log-mel difference per 5-s window, under the 1.5 dB MP3 goal.
+   */
+  @Test
+  void mp3AndVorbisOfOneSongGiveCloseLogMel() throws Exception {
+    List<AudioWindow> oga = windows(SharedCorpus.audio("humpback/song-new-caledonia-2010-ccby25.oga"));
+    List<AudioWindow> mp3 = windows(SharedCorpus.audio("humpback/song-new-caledonia-2010-ccby25.mp3"));
+    assertEquals(oga.size(), mp3.size());
+    LogMelSpectrogram lm = LogMelSpectrogram.of(CFG);
+    for (int k = 0; k < oga.size(); k++) {
+      double db = rmsDb(lm.compute(oga.get(k).samples()), lm.compute(mp3.get(k).samples()));
+      assertTrue(db < 1.5, "window " + k + ": MP3 vs OGA log-mel RMS difference " + db + " dB");
     }
   }
 
