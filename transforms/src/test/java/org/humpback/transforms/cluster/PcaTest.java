@@ -47,6 +47,43 @@ class PcaTest {
   }
 
   @Test
+  void subspaceIterationMatchesFullDecomposition() {
+    // Covariance of 300 random 200-d rows with a few strong directions; compare the top 2 eigenpairs
+    // (the third would sit in the noise bulk, where neighbouring eigenvalues nearly coincide).
+    SplittableRandom rnd = new SplittableRandom(4);
+    int d = 200;
+    float[][] x = new float[300][d];
+    for (float[] row : x) {
+      double s1 = 5 * GaussianBlobs.gaussian(rnd);
+      double s2 = 3 * GaussianBlobs.gaussian(rnd);
+      for (int j = 0; j < d; j++) {
+        row[j] = (float) (GaussianBlobs.gaussian(rnd) + (j < 20 ? s1 : 0) + (j % 3 == 0 ? s2 : 0));
+      }
+    }
+    int[] rows = Trustworthiness.sampleIndices(x.length, x.length);
+    double[] mean = new double[d];
+    for (float[] row : x) {
+      for (int j = 0; j < d; j++) {
+        mean[j] += row[j] / x.length;
+      }
+    }
+    double[][] cov = Pca.covariance(x, rows, mean);
+    SymmetricEigen.Result full = SymmetricEigen.decompose(cov);
+    SymmetricEigen.Result top = Pca.topEigen(cov, 2);
+    for (int c = 0; c < 2; c++) {
+      assertEquals(full.values()[c], top.values()[c], 1e-8 * full.values()[0]);
+      double dot = 0;
+      for (int j = 0; j < d; j++) {
+        dot += full.vectors()[c][j] * top.vectors()[c][j];
+      }
+      assertEquals(1.0, Math.abs(dot), 1e-5, "component " + c);
+    }
+    // Rank-deficient input (all zeros) must not hang or fail.
+    SymmetricEigen.Result zero = Pca.topEigen(new double[50][50], 2);
+    assertEquals(0.0, zero.values()[0], 0.0);
+  }
+
+  @Test
   void pcaFindsTheLongAxis() {
     // Points along direction (1, 2, 2)/3 with small noise: the first component is that direction.
     SplittableRandom rnd = new SplittableRandom(9);
