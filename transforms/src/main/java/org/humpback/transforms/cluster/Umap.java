@@ -565,8 +565,10 @@ public final class Umap {
   }
 
   /**
-   * umap-learn's optimize_layout_euclidean (move_other = true). Edges are split into {@code threads} fixed ranges;
-   * each range has its own generator seeded from (seed, epoch, range), so one thread gives one fixed result.
+   * umap-learn's optimize_layout_euclidean (move_other = true). Each epoch's edges are cut into a fixed number of
+   * chunks (independent of the thread count), each with its own generator seeded from (seed, epoch, chunk); the
+   * pool balances chunks over threads, so a descheduled thread does not stall the epoch barrier. With one thread
+   * the chunks run in order and the result is reproducible.
    */
   static void optimise(double[] emb, int n, int dim, Edges edges, int nEpochs, double a, double b, Params params,
                        ForkJoinPool pool) {
@@ -589,14 +591,15 @@ public final class Umap {
       epochOfNextNeg[e] = epochsPerNeg[e];
     }
     int threads = params.threads();
+    int chunks = Math.max(1, Math.min(256, m / 2048));
     int[] head = edges.head();
     int[] tail = edges.tail();
     for (int epoch = 0; epoch < nEpochs; epoch++) {
       final int ep = epoch;
       double alpha = INITIAL_ALPHA * (1.0 - (double) epoch / nEpochs);
-      Runnable work = () -> IntStream.range(0, threads).parallel().forEach(t -> {
-        int from = (int) ((long) m * t / threads);
-        int to = (int) ((long) m * (t + 1) / threads);
+      java.util.function.IntConsumer chunk = t -> {
+        int from = (int) ((long) m * t / chunks);
+        int to = (int) ((long) m * (t + 1) / chunks);
         SplittableRandom rnd = new SplittableRandom(NnDescent.mix(params.randomSeed(), 0x56D0L, ep, t));
         double[] cur = new double[dim];
         for (int e = from; e < to; e++) {
@@ -648,11 +651,13 @@ public final class Umap {
           }
           epochOfNextNeg[e] += nNeg * epochsPerNeg[e];
         }
-      });
+      };
       if (threads == 1) {
-        work.run();
+        for (int t = 0; t < chunks; t++) {
+          chunk.accept(t);
+        }
       } else {
-        pool.submit(work).join();
+        pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(chunk)).join();
       }
     }
   }
