@@ -7,9 +7,10 @@
 # clusters as 0..k-1 (numbering does not matter, the test compares with the adjusted Rand index).
 suppressMessages(library(dbscan))
 
-write_case <- function(name, x, labels, min_cluster_size, min_samples) {
+write_case <- function(name, x, labels, min_cluster_size, min_samples, glosh = NULL) {
   write.csv(format(x, digits = 17), paste0(name, "-input.csv"), row.names = FALSE, quote = FALSE)
   out <- data.frame(label = ifelse(labels == 0, -1L, labels - 1L))
+  if (!is.null(glosh)) out$glosh <- format(glosh, digits = 17)
   write.csv(out, paste0(name, "-labels.csv"), row.names = FALSE, quote = FALSE)
   cat(sprintf("%s: n=%d d=%d min_cluster_size=%d min_samples=%d clusters=%d noise=%d\n", name, nrow(x), ncol(x),
               min_cluster_size, min_samples, length(setdiff(unique(labels), 0)), sum(labels == 0)))
@@ -44,12 +45,14 @@ set.seed(20240601)
 
 # 2-D: three blobs of different spread plus uniform noise; rounded to 0.05 so many distances tie.
 x2 <- round(blobs(120, rbind(c(0, 0), c(6, 1), c(2, 7)), c(0.6, 1.0, 0.8), 40, 10) * 20) / 20
-write_case("blobs2d-minpts10", x2, hdbscan(x2, minPts = 10)$cluster, 10, 10)
+h2 <- hdbscan(x2, minPts = 10)
+write_case("blobs2d-minpts10", x2, h2$cluster, 10, 10, h2$outlier_scores)
 
 # 5-D: four blobs plus noise.
 c5 <- matrix(runif(4 * 5, -8, 8), ncol = 5)
 x5 <- blobs(150, c5, c(1, 1, 1.5, 0.7), 60, 10)
-write_case("blobs5d-minpts15", x5, hdbscan(x5, minPts = 15)$cluster, 15, 15)
+h5 <- hdbscan(x5, minPts = 15)
+write_case("blobs5d-minpts15", x5, h5$cluster, 15, 15, h5$outlier_scores)
 
 # Integer grid: exact ties everywhere (two 7x7 lattices, one sparser, plus scattered integer noise).
 g1 <- as.matrix(expand.grid(0:6, 0:6))

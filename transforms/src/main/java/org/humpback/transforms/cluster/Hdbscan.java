@@ -119,8 +119,12 @@ public final class Hdbscan {
    * @param probabilities membership strength in [0,1] (hdbscan's {@code probabilities_}); 0 for noise
    * @param numClusters number of clusters
    * @param coreDistances per-point core distance (in the metric's space)
+   * @param outlierScores GLOSH scores (Campello et al. 2015) in [0,1], as hdbscan's {@code outlier_scores_}:
+   *     {@code (lambdaMax(C) - lambda(x)) / lambdaMax(C)} where C is the condensed-tree cluster x falls out of and
+   *     lambdaMax(C) the largest lambda anywhere below C; 0 = as dense as its surroundings, near 1 = outlier
    */
-  public record Result(int[] labels, double[] probabilities, int numClusters, double[] coreDistances) {
+  public record Result(int[] labels, double[] probabilities, int numClusters, double[] coreDistances,
+                       double[] outlierScores) {
     /** Points per cluster, indexed by label. */
     public int[] clusterSizes() {
       int[] sizes = new int[numClusters];
@@ -154,7 +158,7 @@ public final class Hdbscan {
     Metric.checkMatrix(data, "data");
     int n = data.length;
     if (n == 0) {
-      return new Result(new int[0], new double[0], 0, new double[0]);
+      return new Result(new int[0], new double[0], 0, new double[0], new double[0]);
     }
     double[][] x = params.metric().prepare(data);
     int k = Math.min(params.effectiveMinSamples(), n);
@@ -179,7 +183,7 @@ public final class Hdbscan {
       core[tree.order[pos]] = Math.sqrt(coreSq[pos]);
     }
     if (n == 1) {
-      return new Result(new int[] {NOISE}, new double[] {0}, 0, core);
+      return new Result(new int[] {NOISE}, new double[] {0}, 0, core, new double[] {0});
     }
     Mst mst = boruvkaMst(tree, coreSq, seedPos, seedDsq, seeds);
     return fromMst(n, mst, params, core);
@@ -656,7 +660,28 @@ public final class Hdbscan {
       double death = maxChildLambda[s];
       prob[i] = death <= 0 ? 1.0 : Math.min(pointLambda[i], death) / death;
     }
-    return new Result(labels, prob, next, core);
+    return new Result(labels, prob, next, core, glosh(n, ct, maxChildLambda, clusterParent, pointLambda));
+  }
+
+  /** GLOSH outlier scores, with hdbscan's propagation of each cluster's largest lambda up to its ancestors. */
+  private static double[] glosh(int n, Condensed ct, double[] maxChildLambda, int[] clusterParent,
+                                double[] pointLambda) {
+    int nc = maxChildLambda.length;
+    double[] deaths = maxChildLambda.clone();
+    for (int c = nc - 1; c >= 1; c--) {
+      int p = clusterParent[c];
+      deaths[p] = Math.max(deaths[p], deaths[c]);
+    }
+    double[] scores = new double[n];
+    for (int r = 0; r < ct.rows(); r++) {
+      int ch = ct.child()[r];
+      if (ch >= n) {
+        continue;
+      }
+      double max = deaths[ct.parent()[r] - n];
+      scores[ch] = max <= 0 ? 0.0 : (max - pointLambda[ch]) / max;
+    }
+    return scores;
   }
 
   private static void clearDescendants(int c, int nc, int[] clusterParent, boolean[] flags) {

@@ -32,6 +32,9 @@ class HdbscanTest {
     assertEquals(2, r.numClusters());
     assertArrayEquals(new double[] {1, 1, 1, 0, 1, 1, 1}, r.probabilities(), 1e-12);
     assertArrayEquals(new double[] {1, 1, 1, 18, 1, 1, 1}, r.coreDistances(), 1e-12);
+    // GLOSH: the outlier leaves the root at lambda 1/18 while the root's subtree reaches lambda 1:
+    // (1 - 1/18) / 1. Every other point leaves its cluster at that cluster's largest lambda: score 0.
+    assertArrayEquals(new double[] {0, 0, 0, 1 - 1 / 18.0, 0, 0, 0}, r.outlierScores(), 1e-12);
   }
 
   /**
