@@ -38,6 +38,24 @@ class HdbscanTest {
   }
 
   /**
+   * clusterSelectionEpsilon, on the example above: A and B are born at distance 8. With epsilon 9 they are born
+   * "too close" and are replaced by their parent, the root - which only happens with allowSingleCluster; then the
+   * root's members are the points that stay at lambda &gt;= 1/epsilon, i.e. all but the outlier (it left at 1/18).
+   */
+  @Test
+  void clusterSelectionEpsilonByHand() {
+    double[][] x = line(10, 0, 11, 30, 1, 12, 2);
+    Hdbscan.Params p = Hdbscan.Params.defaults().withMinClusterSize(3).withMinSamples(2)
+        .withClusterSelectionEpsilon(9);
+    assertArrayEquals(new int[] {0, 1, 0, Hdbscan.NOISE, 1, 0, 1}, Hdbscan.fit(x, p).labels());
+    assertArrayEquals(new int[] {0, 0, 0, Hdbscan.NOISE, 0, 0, 0},
+        Hdbscan.fit(x, p.withAllowSingleCluster(true)).labels());
+    // Epsilon below the birth distance changes nothing.
+    assertArrayEquals(new int[] {0, 1, 0, Hdbscan.NOISE, 1, 0, 1},
+        Hdbscan.fit(x, p.withClusterSelectionEpsilon(7).withAllowSingleCluster(true)).labels());
+  }
+
+  /**
    * minSamples != minClusterSize changes the answer. A = {0,1,2,3}, B = {6,7,8}, minClusterSize 3.
    * <ul>
    *   <li>minSamples 1: single linkage, A and B split at distance 3 into two clusters of sizes 4 and 3.</li>
