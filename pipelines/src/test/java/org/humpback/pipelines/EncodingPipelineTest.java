@@ -112,6 +112,20 @@ class EncodingPipelineTest {
     }
     assertEquals("w".repeat(64), EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath())).metadata().audioSha256());
 
+    // Long files are cut into time shards decoded in parallel: 7-s shards give the same rows.
+    Path shardRoot = dir.resolve("sharded");
+    EncodingOptions sharded = EncodingPipeline.options("direct", null, 2, true);
+    sharded.setMaxShardSeconds(7.0);
+    EncodingPipeline.Result sh = EncodingPipeline.run(sharded, spec(shardRoot, Map.of()),
+        List.of(inputs.get(0)), shardRoot.resolve("run"));
+    EmbeddingParquet.Contents whole = EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath()));
+    EmbeddingParquet.Contents pieces = EmbeddingParquet.read(Path.of(sh.files().get(0).parquetPath()));
+    assertEquals(whole.rows().size(), pieces.rows().size());
+    for (int k = 0; k < whole.rows().size(); k++) {
+      assertEquals(whole.rows().get(k).startS(), pieces.rows().get(k).startS());
+      assertArrayEquals(whole.rows().get(k).embedding(), pieces.rows().get(k).embedding(), 1e-5f, "sharded row " + k);
+    }
+
     // WAV vs MP3 (lossy, gapless decode). The audio reaching the model must be the same window by
     // window; the pipeline must hand back exactly what the model computes on it.
     List<AudioWindow> wavWindows = windows(wav);
