@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.beam.runners.direct.DirectRunner;
@@ -50,6 +51,12 @@ import org.slf4j.LoggerFactory;
 public final class EncodingPipeline {
 
   private static final Logger LOG = LoggerFactory.getLogger(EncodingPipeline.class);
+
+  /**
+   * File in the run folder whose presence stops a run: the Flink runner's in-process batch run()
+   * returns no handle to cancel until it ends, so the pipeline itself checks for this marker.
+   */
+  static final String CANCEL_MARKER = "CANCEL";
 
   private EncodingPipeline() {}
 
@@ -124,7 +131,8 @@ public final class EncodingPipeline {
     PCollection<KV<String, String>> files = p.apply("AudioFiles",
         Create.of(paths).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
     Stages s = Stages.apply(files, spec, options);
-    PCollection<EmbeddedWindow> counted = s.embedded().apply("CountEmbedded", ParDo.of(new CountFn()));
+    PCollection<EmbeddedWindow> counted = s.embedded().apply("CountEmbedded",
+        ParDo.of(new CountFn(resultDir.toAbsolutePath().getParent().resolve(CANCEL_MARKER).toString())));
     PCollectionTuple.of(WriteEmbeddings.FILES, files)
         .and(WriteEmbeddings.WINDOWS, counted)
         .and(WriteEmbeddings.FAILURES, PCollectionList.of(s.failures()).apply("AllFailures",
@@ -139,6 +147,11 @@ public final class EncodingPipeline {
     List<String> ids = inputs.stream().map(Input::audioFileId).toList();
     Path resultDir = runDir.resolve("results");
     deleteTree(resultDir); // results of an earlier run in the same folder must never pass for this run's
+    try {
+      Files.deleteIfExists(runDir.resolve(CANCEL_MARKER));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clear the cancel marker in " + runDir, e);
+    }
     Pipeline p = build(options, spec, inputs, resultDir);
     options.setBlockOnRun(false); // direct: run() returns at once so the run can be polled and cancelled
     return new Run(p, spec, ids, runDir, resultDir);
@@ -207,11 +220,18 @@ public final class EncodingPipeline {
     }
 
     /**
-     * Asks the run to stop. The direct runner stops at once; a Flink batch run launched in-process is
-     * let finish and its output discarded by {@link #discardOutput()}.
+     * Asks the run to stop: the direct runner's result is cancelled; every runner also sees the
+     * run folder's cancel marker at its next embedded window and fails fast. Output already written
+     * is removed by {@link #discardOutput()}.
      */
     public void cancel() {
       cancelRequested = true;
+      try {
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve(CANCEL_MARKER), "cancel requested");
+      } catch (IOException e) {
+        LOG.warn("Cannot write the cancel marker in {}: {}", runDir, e.toString());
+      }
       PipelineResult r = result.get();
       if (r != null && !r.getState().isTerminal()) {
         try {
@@ -311,12 +331,25 @@ public final class EncodingPipeline {
     }
   }
 
-  /** Counts windows through inference: the progress figure. */
+  /** Counts windows through inference (the progress figure) and stops the run once its cancel marker exists. */
   static final class CountFn extends DoFn<EmbeddedWindow, EmbeddedWindow> {
+    private final String cancelMarker;
     private final Counter embedded = Metrics.counter(EncodingPipeline.class, "windows_embedded");
+    private transient long nextCheckNanos;
+
+    CountFn(String cancelMarker) {
+      this.cancelMarker = cancelMarker;
+    }
 
     @ProcessElement
     public void process(@Element EmbeddedWindow w, OutputReceiver<EmbeddedWindow> out) {
+      long now = System.nanoTime();
+      if (now >= nextCheckNanos) {
+        nextCheckNanos = now + 100_000_000L; // a file-system check at most every 100 ms
+        if (Files.exists(Path.of(cancelMarker))) {
+          throw new CancellationException("Encoding run cancelled");
+        }
+      }
       embedded.inc();
       out.output(w);
     }

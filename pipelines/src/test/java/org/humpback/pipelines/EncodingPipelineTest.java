@@ -47,6 +47,9 @@ class EncodingPipelineTest {
   }
 
   static EncodingSpec spec(Path root, Map<String, String> shas) {
+    if (model == null) {
+      corpus();
+    }
     ModelConfig mc = ModelConfig.of(model.toString(), ModelType.TFLITE);
     String sig = EncodingSignature.compute("yamnet", EncodingSignature.modelChecksum(model), mc, YAMNET_FRONT_END);
     return new EncodingSpec("yamnet", "yamnet", mc, YAMNET_FRONT_END, sig, root.resolve("embeddings").toString(), shas);
