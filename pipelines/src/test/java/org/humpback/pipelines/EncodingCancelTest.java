@@ -1,0 +1,32 @@
+package org.humpback.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Cancelling a run on Flink [local], whose in-process run() gives no handle to cancel until it ends. */
+class EncodingCancelTest {
+
+  @Test
+  void aCancelledFlinkRunStopsBeforeWritingAnything(@TempDir Path dir) throws Exception {
+    Path wav = Fixtures.chirpWav(dir.resolve("long.wav"), 900, 16000, 7);
+    EncodingSpec spec = EncodingPipelineTest.spec(dir, Map.of());
+    EncodingPipeline.Run run = EncodingPipeline.start(EncodingPipeline.options("flink", "[local]", 2, false), spec,
+        List.of(new EncodingPipeline.Input("long", wav.toString(), "0".repeat(64))), dir.resolve("run"));
+    Thread.sleep(500);
+    run.cancel();
+    EncodingPipeline.Result r = run.await();
+    assertEquals(PipelineResult.State.CANCELLED, r.state());
+    assertEquals("canceled", r.files().get(0).errorReason());
+    assertFalse(Files.exists(spec.parquetPath("long")), "the run stopped before its write step");
+    run.discardOutput();
+    assertFalse(Files.exists(dir.resolve("run")));
+  }
+}
