@@ -1,0 +1,656 @@
+package org.humpback.transforms.cluster;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.IntStream;
+
+/**
+ * HDBSCAN* (Campello, Moulavi &amp; Sander 2013/2015) with the accelerated construction of McInnes &amp; Healy (2017).
+ *
+ * <p>Steps: core distances by exact KD-tree kNN (parallel); minimum spanning tree of the mutual-reachability graph
+ * {@code max(core(a), core(b), d(a,b))} by Borůvka on the same KD-tree (never materialising the O(n^2) graph);
+ * single-linkage dendrogram; condensed tree with {@code minClusterSize}; flat clusters by excess of mass (EOM) or
+ * leaf selection. Conventions follow the Python {@code hdbscan} / scikit-learn / R {@code dbscan} packages:
+ * <ul>
+ *   <li>core distance = distance to the {@code minSamples}-th nearest neighbour <em>counting the point itself</em>
+ *       (so {@code minSamples = 1} gives plain single linkage), as scikit-learn's HDBSCAN and R's
+ *       {@code dbscan::hdbscan(x, minPts)} do;</li>
+ *   <li>{@code allowSingleCluster = false}: the root is never selected, so a single blob splits or is noise;</li>
+ *   <li>noise is {@link #NOISE}.</li>
+ * </ul>
+ * Labels are numbered deterministically: cluster 0 holds the smallest point index that is not noise, cluster 1 the
+ * smallest index not in cluster 0 or noise, and so on. Equal-weight MST edges are ordered by their point indices, so
+ * the output is a pure function of the input, whatever the thread count.
+ */
+public final class Hdbscan {
+  /** Label of points that belong to no cluster. */
+  public static final int NOISE = -1;
+
+  /**
+   * Lambda (1/distance) used when a merge happens at distance 0 (duplicate points). Finite so that stabilities,
+   * which multiply lambdas by cluster sizes and subtract birth lambdas, stay finite and comparable.
+   */
+  static final double LAMBDA_AT_ZERO_DISTANCE = 1e290;
+
+  private Hdbscan() {}
+
+  /** How flat clusters are picked from the condensed tree. */
+  public enum Selection {
+    /** Excess of mass: maximise the summed stability of a non-overlapping set of clusters (the default). */
+    EOM,
+    /** The leaves of the condensed cluster tree: many small, homogeneous clusters. */
+    LEAF
+  }
+
+  /**
+   * Hyperparameters.
+   *
+   * @param minClusterSize smallest group the condensed tree treats as a cluster (&ge; 2)
+   * @param minSamples neighbourhood size for core distances, counting the point itself; null means
+   *     {@code minClusterSize}. Values above n are clamped to n.
+   * @param metric distance; {@link Metric#COSINE} is euclidean on L2-normalised vectors
+   * @param clusterSelectionEpsilon selected clusters born below this distance are merged up into the ancestor alive
+   *     at this distance (0 disables)
+   * @param selection EOM or LEAF
+   * @param allowSingleCluster whether the root may be selected as the one cluster
+   */
+  public record Params(int minClusterSize, Integer minSamples, Metric metric, double clusterSelectionEpsilon,
+                       Selection selection, boolean allowSingleCluster) {
+    public Params {
+      if (minClusterSize < 2) {
+        throw new IllegalArgumentException("minClusterSize must be >= 2, got " + minClusterSize);
+      }
+      if (minSamples != null && minSamples < 1) {
+        throw new IllegalArgumentException("minSamples must be >= 1 (or null for minClusterSize), got " + minSamples);
+      }
+      if (metric == null) {
+        throw new IllegalArgumentException("metric must not be null");
+      }
+      if (!(clusterSelectionEpsilon >= 0) || Double.isInfinite(clusterSelectionEpsilon)) {
+        throw new IllegalArgumentException("clusterSelectionEpsilon must be finite and >= 0, got "
+            + clusterSelectionEpsilon);
+      }
+      if (selection == null) {
+        throw new IllegalArgumentException("selection must not be null");
+      }
+    }
+
+    /** minClusterSize 5, minSamples = minClusterSize, euclidean, epsilon 0, EOM, no single cluster. */
+    public static Params defaults() {
+      return new Params(5, null, Metric.EUCLIDEAN, 0.0, Selection.EOM, false);
+    }
+
+    public Params withMinClusterSize(int v) {
+      return new Params(v, minSamples, metric, clusterSelectionEpsilon, selection, allowSingleCluster);
+    }
+
+    public Params withMinSamples(Integer v) {
+      return new Params(minClusterSize, v, metric, clusterSelectionEpsilon, selection, allowSingleCluster);
+    }
+
+    public Params withMetric(Metric v) {
+      return new Params(minClusterSize, minSamples, v, clusterSelectionEpsilon, selection, allowSingleCluster);
+    }
+
+    public Params withClusterSelectionEpsilon(double v) {
+      return new Params(minClusterSize, minSamples, metric, v, selection, allowSingleCluster);
+    }
+
+    public Params withSelection(Selection v) {
+      return new Params(minClusterSize, minSamples, metric, clusterSelectionEpsilon, v, allowSingleCluster);
+    }
+
+    public Params withAllowSingleCluster(boolean v) {
+      return new Params(minClusterSize, minSamples, metric, clusterSelectionEpsilon, selection, v);
+    }
+
+    /** The effective neighbourhood size. */
+    public int effectiveMinSamples() {
+      return minSamples == null ? minClusterSize : minSamples;
+    }
+  }
+
+  /**
+   * Flat clustering.
+   *
+   * @param labels cluster per point, 0..numClusters-1, or {@link #NOISE}
+   * @param probabilities membership strength in [0,1] (hdbscan's {@code probabilities_}); 0 for noise
+   * @param numClusters number of clusters
+   * @param coreDistances per-point core distance (in the metric's space)
+   */
+  public record Result(int[] labels, double[] probabilities, int numClusters, double[] coreDistances) {
+    /** Points per cluster, indexed by label. */
+    public int[] clusterSizes() {
+      int[] sizes = new int[numClusters];
+      for (int l : labels) {
+        if (l >= 0) {
+          sizes[l]++;
+        }
+      }
+      return sizes;
+    }
+  }
+
+  /** Clusters float rows (e.g. embeddings). */
+  public static Result fit(float[][] data, Params params) {
+    Metric.checkMatrix(data, "data");
+    double[][] d = new double[data.length][];
+    for (int i = 0; i < data.length; i++) {
+      d[i] = new double[data[i].length];
+      for (int j = 0; j < d[i].length; j++) {
+        d[i][j] = data[i][j];
+      }
+    }
+    return fit(d, params);
+  }
+
+  /** Clusters the rows of {@code data} (n x d). */
+  public static Result fit(double[][] data, Params params) {
+    if (params == null) {
+      throw new IllegalArgumentException("params must not be null");
+    }
+    Metric.checkMatrix(data, "data");
+    int n = data.length;
+    if (n == 0) {
+      return new Result(new int[0], new double[0], 0, new double[0]);
+    }
+    double[][] x = params.metric().prepare(data);
+    int k = Math.min(params.effectiveMinSamples(), n);
+    KdTree tree = new KdTree(x);
+    double[] coreSq = new double[n];
+    IntStream.range(0, n).parallel().forEach(i -> {
+      double[] d = tree.knnDistSq(i, k, null);
+      coreSq[i] = d[k - 1];
+    });
+    double[] core = new double[n];
+    for (int i = 0; i < n; i++) {
+      core[i] = Math.sqrt(coreSq[i]);
+    }
+    if (n == 1) {
+      return new Result(new int[] {NOISE}, new double[] {0}, 0, core);
+    }
+    Mst mst = boruvkaMst(tree, coreSq);
+    return fromMst(n, mst, params, core);
+  }
+
+  /** Minimum spanning tree edges; weights are squared mutual-reachability distances. */
+  record Mst(int[] a, int[] b, double[] weightSq) {}
+
+  // ---- MST: Borůvka over the KD-tree ------------------------------------------------------------------------------
+
+  /**
+   * Borůvka: every round, each component finds its lightest outgoing mutual-reachability edge and all those edges
+   * join the tree; components at least halve per round. Per point, a KD-tree search prunes nodes whose lower bound
+   * {@code max(core(p), minCore(node), boxDist(p,node))} exceeds the best edge known for p's component, and nodes
+   * lying entirely inside p's component. Points whose own core distance already exceeds that best are skipped:
+   * every edge from them weighs at least their core distance. Edges are totally ordered by (weight, smaller index,
+   * larger index), which makes the tree unique and the selection free of cycles even with ties.
+   */
+  static Mst boruvkaMst(KdTree tree, double[] coreSq) {
+    int n = tree.n;
+    int[] parent = new int[n];
+    for (int i = 0; i < n; i++) {
+      parent[i] = i;
+    }
+    int[] comp = new int[n];
+    int[] nodeComp = new int[tree.nodeCount];
+    double[] nodeMinCore = new double[tree.nodeCount];
+    for (int v = tree.nodeCount - 1; v >= 0; v--) {
+      if (tree.left[v] < 0) {
+        double m = Double.POSITIVE_INFINITY;
+        for (int i = tree.start[v]; i < tree.end[v]; i++) {
+          m = Math.min(m, coreSq[tree.order[i]]);
+        }
+        nodeMinCore[v] = m;
+      } else {
+        nodeMinCore[v] = Math.min(nodeMinCore[tree.left[v]], nodeMinCore[tree.right[v]]);
+      }
+    }
+    int[] ea = new int[n - 1];
+    int[] eb = new int[n - 1];
+    double[] ew = new double[n - 1];
+    int edges = 0;
+    double[] bestD = new double[n];
+    int[] bestQ = new int[n];
+    AtomicLongArray bound = new AtomicLongArray(n);
+    while (edges < n - 1) {
+      for (int i = 0; i < n; i++) {
+        comp[i] = find(parent, i);
+      }
+      for (int v = tree.nodeCount - 1; v >= 0; v--) {
+        if (tree.left[v] < 0) {
+          int c = comp[tree.order[tree.start[v]]];
+          for (int i = tree.start[v] + 1; i < tree.end[v] && c >= 0; i++) {
+            if (comp[tree.order[i]] != c) {
+              c = -1;
+            }
+          }
+          nodeComp[v] = c;
+        } else {
+          int l = nodeComp[tree.left[v]];
+          nodeComp[v] = l == nodeComp[tree.right[v]] ? l : -1;
+        }
+      }
+      long inf = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
+      for (int i = 0; i < n; i++) {
+        bound.set(i, inf);
+      }
+      IntStream.range(0, n).parallel().forEach(p -> {
+        int c = comp[p];
+        bestD[p] = Double.POSITIVE_INFINITY;
+        bestQ[p] = -1;
+        if (coreSq[p] > Double.longBitsToDouble(bound.get(c))) {
+          return;
+        }
+        Search s = new Search(tree, coreSq, comp, nodeComp, nodeMinCore, bound, p, c);
+        s.visit(0);
+        bestD[p] = s.bestD;
+        bestQ[p] = s.bestQ;
+        if (s.bestQ >= 0) {
+          long bits = Double.doubleToRawLongBits(s.bestD);
+          long cur;
+          while (s.bestD < Double.longBitsToDouble(cur = bound.get(c)) && !bound.compareAndSet(c, cur, bits)) {
+            // retry: another point of the component lowered the bound concurrently
+          }
+        }
+      });
+      // Per component: the smallest edge in (weight, min index, max index) order.
+      int[] candP = new int[n];
+      Arrays.fill(candP, -1);
+      for (int p = 0; p < n; p++) {
+        if (bestQ[p] < 0) {
+          continue;
+        }
+        int c = comp[p];
+        int o = candP[c];
+        if (o < 0 || edgeLess(bestD[p], p, bestQ[p], bestD[o], o, bestQ[o])) {
+          candP[c] = p;
+        }
+      }
+      int added = 0;
+      for (int c = 0; c < n; c++) {
+        int p = candP[c];
+        if (p < 0) {
+          continue;
+        }
+        int q = bestQ[p];
+        int rp = find(parent, p);
+        int rq = find(parent, q);
+        if (rp == rq) {
+          continue; // the same edge was chosen by both of its components
+        }
+        parent[rp] = rq;
+        ea[edges] = Math.min(p, q);
+        eb[edges] = Math.max(p, q);
+        ew[edges] = bestD[p];
+        edges++;
+        added++;
+      }
+      if (added == 0) {
+        throw new IllegalStateException("Borůvka made no progress with " + edges + " of " + (n - 1) + " edges");
+      }
+    }
+    return new Mst(ea, eb, ew);
+  }
+
+  private static boolean edgeLess(double w1, int p1, int q1, double w2, int p2, int q2) {
+    if (w1 != w2) {
+      return w1 < w2;
+    }
+    int a1 = Math.min(p1, q1);
+    int a2 = Math.min(p2, q2);
+    if (a1 != a2) {
+      return a1 < a2;
+    }
+    return Math.max(p1, q1) < Math.max(p2, q2);
+  }
+
+  private static int find(int[] parent, int i) {
+    while (parent[i] != i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  }
+
+  /** One point's search for its lightest mutual-reachability edge leaving its component. */
+  private static final class Search {
+    final KdTree tree;
+    final double[] coreSq;
+    final int[] comp;
+    final int[] nodeComp;
+    final double[] nodeMinCore;
+    final AtomicLongArray bound;
+    final int p;
+    final int c;
+    final double[] x;
+    final double coreP;
+    double bestD = Double.POSITIVE_INFINITY;
+    int bestQ = -1;
+
+    Search(KdTree tree, double[] coreSq, int[] comp, int[] nodeComp, double[] nodeMinCore, AtomicLongArray bound,
+           int p, int c) {
+      this.tree = tree;
+      this.coreSq = coreSq;
+      this.comp = comp;
+      this.nodeComp = nodeComp;
+      this.nodeMinCore = nodeMinCore;
+      this.bound = bound;
+      this.p = p;
+      this.c = c;
+      this.x = tree.points[p];
+      this.coreP = coreSq[p];
+    }
+
+    private double lowerBound(int v) {
+      return Math.max(Math.max(coreP, nodeMinCore[v]), tree.minDistSq(x, v));
+    }
+
+    private boolean pruned(double lb) {
+      // Strict comparisons keep equal-weight edges reachable so ties resolve by index, not by search order.
+      return lb > bestD || lb > Double.longBitsToDouble(bound.get(c));
+    }
+
+    void visit(int v) {
+      if (nodeComp[v] == c || pruned(lowerBound(v))) {
+        return;
+      }
+      if (tree.left[v] < 0) {
+        for (int i = tree.start[v]; i < tree.end[v]; i++) {
+          int q = tree.order[i];
+          if (comp[q] == c) {
+            continue;
+          }
+          double d = Math.max(Math.max(coreP, coreSq[q]), KdTree.distSq(x, tree.points[q]));
+          if (d < bestD || (d == bestD && q < bestQ)) {
+            bestD = d;
+            bestQ = q;
+          }
+        }
+        return;
+      }
+      int a = tree.left[v];
+      int b = tree.right[v];
+      double la = lowerBound(a);
+      double lb = lowerBound(b);
+      if (lb < la) {
+        visit(b);
+        visit(a);
+      } else {
+        visit(a);
+        visit(b);
+      }
+    }
+  }
+
+  // ---- hierarchy, condensed tree, selection -------------------------------------------------------------------
+
+  /** Builds the flat clustering from MST edges (squared weights). Package-private for hand-checked tests. */
+  static Result fromMst(int n, Mst mst, Params params, double[] core) {
+    int m = n - 1;
+    Integer[] idx = new Integer[m];
+    for (int i = 0; i < m; i++) {
+      idx[i] = i;
+    }
+    double[] w = mst.weightSq();
+    Arrays.sort(idx, (i, j) -> {
+      int c = Double.compare(w[i], w[j]);
+      if (c != 0) {
+        return c;
+      }
+      c = Integer.compare(mst.a()[i], mst.a()[j]);
+      return c != 0 ? c : Integer.compare(mst.b()[i], mst.b()[j]);
+    });
+    // Single-linkage dendrogram: merge node n+i joins children left[i], right[i] at distance dist[i].
+    int[] left = new int[m];
+    int[] right = new int[m];
+    double[] dist = new double[m];
+    int[] size = new int[2 * n - 1];
+    Arrays.fill(size, 0, n, 1);
+    int[] uf = new int[2 * n - 1];
+    for (int i = 0; i < uf.length; i++) {
+      uf[i] = i;
+    }
+    for (int e = 0; e < m; e++) {
+      int i = idx[e];
+      int ra = find(uf, mst.a()[i]);
+      int rb = find(uf, mst.b()[i]);
+      int node = n + e;
+      left[e] = ra;
+      right[e] = rb;
+      dist[e] = Math.sqrt(w[i]);
+      size[node] = size[ra] + size[rb];
+      uf[ra] = node;
+      uf[rb] = node;
+    }
+    Condensed ct = condense(n, left, right, dist, size, params.minClusterSize());
+    return select(n, ct, params, core);
+  }
+
+  /** Condensed tree rows: (parent cluster, child cluster-or-point, lambda, child size). Clusters are numbered n.. . */
+  record Condensed(int[] parent, int[] child, double[] lambda, int[] childSize, int rows, int numClusterIds) {}
+
+  private static double lambdaOf(double distance) {
+    return distance > 0 ? 1.0 / distance : LAMBDA_AT_ZERO_DISTANCE;
+  }
+
+  /**
+   * Walks the dendrogram from the root (breadth first, as hdbscan's condense_tree): a split where both sides have
+   * at least minClusterSize points creates two new clusters; otherwise the small side's points "fall out" of the
+   * current cluster at that lambda and the large side keeps the parent's identity.
+   */
+  static Condensed condense(int n, int[] left, int[] right, double[] dist, int[] size, int minClusterSize) {
+    int root = 2 * n - 2;
+    int[] relabel = new int[2 * n - 1];
+    int cap = 2 * n;
+    int[] cp = new int[cap];
+    int[] cc = new int[cap];
+    double[] cl = new double[cap];
+    int[] cs = new int[cap];
+    int rows = 0;
+    int nextLabel = n + 1;
+    relabel[root] = n;
+    ArrayDeque<Integer> queue = new ArrayDeque<>();
+    queue.add(root);
+    ArrayDeque<Integer> sub = new ArrayDeque<>();
+    while (!queue.isEmpty()) {
+      int node = queue.poll();
+      if (node < n) {
+        continue;
+      }
+      int e = node - n;
+      int l = left[e];
+      int r = right[e];
+      double lambda = lambdaOf(dist[e]);
+      int ls = size[l];
+      int rs = size[r];
+      boolean lBig = ls >= minClusterSize;
+      boolean rBig = rs >= minClusterSize;
+      int me = relabel[node];
+      if (lBig && rBig) {
+        relabel[l] = nextLabel++;
+        cp[rows] = me; cc[rows] = relabel[l]; cl[rows] = lambda; cs[rows] = ls; rows++;
+        relabel[r] = nextLabel++;
+        cp[rows] = me; cc[rows] = relabel[r]; cl[rows] = lambda; cs[rows] = rs; rows++;
+        queue.add(l);
+        queue.add(r);
+      } else {
+        for (int side = 0; side < 2; side++) {
+          int child = side == 0 ? l : r;
+          boolean big = side == 0 ? lBig : rBig;
+          if (big) {
+            relabel[child] = me;
+            queue.add(child);
+            continue;
+          }
+          // Every point under a small side leaves the cluster at this lambda.
+          sub.clear();
+          sub.add(child);
+          while (!sub.isEmpty()) {
+            int s = sub.poll();
+            if (s < n) {
+              cp[rows] = me; cc[rows] = s; cl[rows] = lambda; cs[rows] = 1; rows++;
+            } else {
+              sub.add(left[s - n]);
+              sub.add(right[s - n]);
+            }
+          }
+        }
+      }
+    }
+    return new Condensed(cp, cc, cl, cs, rows, nextLabel - n);
+  }
+
+  static Result select(int n, Condensed ct, Params params, double[] core) {
+    int nc = ct.numClusterIds();
+    double[] birth = new double[nc];
+    int[] clusterParent = new int[nc];
+    Arrays.fill(clusterParent, -1);
+    double[] maxChildLambda = new double[nc];
+    for (int r = 0; r < ct.rows(); r++) {
+      int pc = ct.parent()[r] - n;
+      maxChildLambda[pc] = Math.max(maxChildLambda[pc], ct.lambda()[r]);
+      if (ct.child()[r] >= n) {
+        birth[ct.child()[r] - n] = ct.lambda()[r];
+        clusterParent[ct.child()[r] - n] = pc;
+      }
+    }
+    double[] stability = new double[nc];
+    for (int r = 0; r < ct.rows(); r++) {
+      int pc = ct.parent()[r] - n;
+      stability[pc] += (ct.lambda()[r] - birth[pc]) * ct.childSize()[r];
+    }
+    boolean[] hasChildCluster = new boolean[nc];
+    for (int c = 1; c < nc; c++) {
+      hasChildCluster[clusterParent[c]] = true;
+    }
+    boolean[] selected = new boolean[nc];
+    if (params.selection() == Selection.EOM) {
+      // Children always have larger ids than parents, so descending ids visit children first.
+      double[] childSum = new double[nc];
+      boolean[] isCluster = new boolean[nc];
+      Arrays.fill(isCluster, true);
+      for (int c = nc - 1; c >= 1; c--) {
+        if (hasChildCluster[c] && childSum[c] > stability[c]) {
+          isCluster[c] = false;
+          stability[c] = childSum[c];
+        } else {
+          clearDescendants(c, nc, clusterParent, isCluster);
+        }
+        childSum[clusterParent[c]] += stability[c];
+      }
+      if (params.allowSingleCluster()) {
+        if (!(hasChildCluster[0] && childSum[0] > stability[0])) {
+          clearDescendants(0, nc, clusterParent, isCluster);
+        } else {
+          isCluster[0] = false;
+        }
+      } else {
+        isCluster[0] = false;
+      }
+      selected = isCluster;
+    } else {
+      for (int c = 1; c < nc; c++) {
+        selected[c] = !hasChildCluster[c];
+      }
+      if (nc == 1 && params.allowSingleCluster()) {
+        selected[0] = true;
+      }
+    }
+    if (params.clusterSelectionEpsilon() > 0) {
+      applyEpsilon(selected, birth, clusterParent, params);
+    }
+    // Each cluster's selected ancestor (or itself); parents precede children in id order.
+    int[] selAnc = new int[nc];
+    for (int c = 0; c < nc; c++) {
+      selAnc[c] = selected[c] ? c : (c == 0 ? -1 : selAnc[clusterParent[c]]);
+    }
+    int[] raw = new int[n];
+    Arrays.fill(raw, -1);
+    double[] pointLambda = new double[n];
+    for (int r = 0; r < ct.rows(); r++) {
+      int ch = ct.child()[r];
+      if (ch >= n) {
+        continue;
+      }
+      int pc = ct.parent()[r] - n;
+      int s = selAnc[pc];
+      pointLambda[ch] = ct.lambda()[r];
+      if (s < 0) {
+        continue;
+      }
+      if (s == 0) {
+        // Root as the single cluster: as hdbscan, only points that stay until the root's last split belong.
+        double threshold = params.clusterSelectionEpsilon() > 0
+            ? 1.0 / params.clusterSelectionEpsilon() : maxChildLambda[0];
+        if (ct.lambda()[r] < threshold) {
+          continue;
+        }
+      }
+      raw[ch] = s;
+    }
+    // Deterministic numbering by smallest member index.
+    int[] map = new int[nc];
+    Arrays.fill(map, -1);
+    int next = 0;
+    int[] labels = new int[n];
+    double[] prob = new double[n];
+    for (int i = 0; i < n; i++) {
+      int s = raw[i];
+      if (s < 0) {
+        labels[i] = NOISE;
+        continue;
+      }
+      if (map[s] < 0) {
+        map[s] = next++;
+      }
+      labels[i] = map[s];
+      double death = maxChildLambda[s];
+      prob[i] = death <= 0 ? 1.0 : Math.min(pointLambda[i], death) / death;
+    }
+    return new Result(labels, prob, next, core);
+  }
+
+  private static void clearDescendants(int c, int nc, int[] clusterParent, boolean[] flags) {
+    // Descendants have larger ids; a single forward pass marks everything under c.
+    boolean[] under = new boolean[nc];
+    under[c] = true;
+    for (int d = c + 1; d < nc; d++) {
+      if (clusterParent[d] >= 0 && under[clusterParent[d]]) {
+        under[d] = true;
+        flags[d] = false;
+      }
+    }
+  }
+
+  /**
+   * hdbscan's epsilon search: a selected cluster born at a distance below epsilon is replaced by its nearest
+   * ancestor born at a distance of at least epsilon (never the root unless allowSingleCluster).
+   */
+  private static void applyEpsilon(boolean[] selected, double[] birth, int[] clusterParent, Params params) {
+    int nc = selected.length;
+    boolean[] result = new boolean[nc];
+    for (int c = 0; c < nc; c++) {
+      if (!selected[c]) {
+        continue;
+      }
+      int cur = c;
+      while (cur > 0 && 1.0 / birth[cur] < params.clusterSelectionEpsilon()) {
+        int up = clusterParent[cur];
+        if (up == 0 && !params.allowSingleCluster()) {
+          break;
+        }
+        cur = up;
+      }
+      result[cur] = true;
+    }
+    // Drop selections nested under another selection.
+    for (int c = 0; c < nc; c++) {
+      if (result[c]) {
+        clearDescendants(c, nc, clusterParent, result);
+      }
+    }
+    System.arraycopy(result, 0, selected, 0, nc);
+  }
+}
