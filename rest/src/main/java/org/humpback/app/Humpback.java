@@ -20,6 +20,7 @@ public final class Humpback {
     switch (args[0]) {
       // Each command lives in the module that owns its concern.
       case "features" -> { return org.humpback.transforms.cli.FeaturesCommand.run(rest); }
+      case "cluster" -> { return org.humpback.pipelines.cli.ClusterCommand.run(rest); }
       default -> {
         System.err.println("humpback: unknown command '" + args[0] + "'");
         printUsage();
