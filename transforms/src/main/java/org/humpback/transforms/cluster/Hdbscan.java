@@ -158,36 +158,59 @@ public final class Hdbscan {
     double[][] x = params.metric().prepare(data);
     int k = Math.min(params.effectiveMinSamples(), n);
     KdTree tree = new KdTree(x);
+    // Core distances and a few nearest neighbours per point, both by tree position. The neighbours seed Borůvka's
+    // searches with a good upper bound, so most searches only open the nodes around the point.
+    int seeds = Math.min(k, MAX_SEED_NEIGHBOURS);
     double[] coreSq = new double[n];
-    IntStream.range(0, n).parallel().forEach(i -> {
-      double[] d = tree.knnDistSq(i, k, null);
-      coreSq[i] = d[k - 1];
+    int[] seedPos = new int[n * seeds];
+    double[] seedDsq = new double[n * seeds];
+    IntStream.range(0, n).parallel().forEach(pos -> {
+      int[] ids = new int[k];
+      double[] d = tree.knnDistSq(tree.order[pos], k, ids);
+      coreSq[pos] = d[k - 1];
+      for (int m = 0; m < seeds; m++) {
+        seedPos[pos * seeds + m] = tree.posOf[ids[m]];
+        seedDsq[pos * seeds + m] = d[m];
+      }
     });
     double[] core = new double[n];
-    for (int i = 0; i < n; i++) {
-      core[i] = Math.sqrt(coreSq[i]);
+    for (int pos = 0; pos < n; pos++) {
+      core[tree.order[pos]] = Math.sqrt(coreSq[pos]);
     }
     if (n == 1) {
       return new Result(new int[] {NOISE}, new double[] {0}, 0, core);
     }
-    Mst mst = boruvkaMst(tree, coreSq);
+    Mst mst = boruvkaMst(tree, coreSq, seedPos, seedDsq, seeds);
     return fromMst(n, mst, params, core);
   }
 
-  /** Minimum spanning tree edges; weights are squared mutual-reachability distances. */
+  /** Nearest neighbours kept per point to seed the MST search; more costs memory and gains little. */
+  private static final int MAX_SEED_NEIGHBOURS = 16;
+
+  /** Minimum spanning tree edges (original point indices); weights are squared mutual-reachability distances. */
   record Mst(int[] a, int[] b, double[] weightSq) {}
 
   // ---- MST: Borůvka over the KD-tree ------------------------------------------------------------------------------
 
   /**
-   * Borůvka: every round, each component finds its lightest outgoing mutual-reachability edge and all those edges
-   * join the tree; components at least halve per round. Per point, a KD-tree search prunes nodes whose lower bound
-   * {@code max(core(p), minCore(node), boxDist(p,node))} exceeds the best edge known for p's component, and nodes
-   * lying entirely inside p's component. Points whose own core distance already exceeds that best are skipped:
-   * every edge from them weighs at least their core distance. Edges are totally ordered by (weight, smaller index,
-   * larger index), which makes the tree unique and the selection free of cycles even with ties.
+   * Borůvka: every round, each component finds a lightest outgoing mutual-reachability edge and those edges join the
+   * tree; components at least halve per round. Per point, a KD-tree search prunes nodes whose lower bound
+   * {@code max(core(p), minCore(node), boxDist(p,node))} exceeds the best edge found so far for p or its component,
+   * and nodes lying entirely inside p's component; it stops as soon as it finds an edge weighing core(p), the least
+   * any edge of p can weigh. Mutual reachability is full of ties (every edge from p to a denser neighbour inside
+   * its core radius weighs core(p)), so no index-based tie-breaking is attempted inside a search; instead:
+   * <ul>
+   *   <li>each point keeps the first lightest edge in a fixed search order (seeds, then depth-first tree order),
+   *       which is independent of thread timing: nodes pruned by the shared component bound never hold an edge as
+   *       light as the component's minimum;</li>
+   *   <li>each component keeps the smallest of its points' edges by (weight, smaller index, larger index);</li>
+   *   <li>the round's edges are added in that same order, skipping any that would close a cycle (equal-weight
+   *       choices of different components can form one). This is Kruskal's rule on the candidate edges, so the
+   *       result is a minimum spanning tree and the output does not depend on the number of threads.</li>
+   * </ul>
+   * Per-point arrays are indexed by tree position (see {@link KdTree#order}); edges carry original indices.
    */
-  static Mst boruvkaMst(KdTree tree, double[] coreSq) {
+  static Mst boruvkaMst(KdTree tree, double[] coreSq, int[] seedPos, double[] seedDsq, int seeds) {
     int n = tree.n;
     int[] parent = new int[n];
     for (int i = 0; i < n; i++) {
@@ -200,7 +223,7 @@ public final class Hdbscan {
       if (tree.left[v] < 0) {
         double m = Double.POSITIVE_INFINITY;
         for (int i = tree.start[v]; i < tree.end[v]; i++) {
-          m = Math.min(m, coreSq[tree.order[i]]);
+          m = Math.min(m, coreSq[i]);
         }
         nodeMinCore[v] = m;
       } else {
@@ -214,15 +237,17 @@ public final class Hdbscan {
     double[] bestD = new double[n];
     int[] bestQ = new int[n];
     AtomicLongArray bound = new AtomicLongArray(n);
+    long inf = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
+    int[] candP = new int[n];
     while (edges < n - 1) {
       for (int i = 0; i < n; i++) {
         comp[i] = find(parent, i);
       }
       for (int v = tree.nodeCount - 1; v >= 0; v--) {
         if (tree.left[v] < 0) {
-          int c = comp[tree.order[tree.start[v]]];
+          int c = comp[tree.start[v]];
           for (int i = tree.start[v] + 1; i < tree.end[v] && c >= 0; i++) {
-            if (comp[tree.order[i]] != c) {
+            if (comp[i] != c) {
               c = -1;
             }
           }
@@ -232,18 +257,23 @@ public final class Hdbscan {
           nodeComp[v] = l == nodeComp[tree.right[v]] ? l : -1;
         }
       }
-      long inf = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
       for (int i = 0; i < n; i++) {
         bound.set(i, inf);
       }
       IntStream.range(0, n).parallel().forEach(p -> {
         int c = comp[p];
-        bestD[p] = Double.POSITIVE_INFINITY;
-        bestQ[p] = -1;
-        if (coreSq[p] > Double.longBitsToDouble(bound.get(c))) {
+        Search s = new Search(tree, coreSq, comp, nodeComp, nodeMinCore, bound, p, c);
+        // Seed with the nearest neighbours outside the component: exact candidate edges, hence a valid bound.
+        for (int m = p * seeds; m < (p + 1) * seeds; m++) {
+          int q = seedPos[m];
+          if (comp[q] != c) {
+            s.offer(q, Math.max(Math.max(s.coreP, coreSq[q]), seedDsq[m]));
+          }
+        }
+        if (s.bestQ < 0 && coreSq[p] > Double.longBitsToDouble(bound.get(c))) {
+          bestQ[p] = -1;
           return;
         }
-        Search s = new Search(tree, coreSq, comp, nodeComp, nodeMinCore, bound, p, c);
         s.visit(0);
         bestD[p] = s.bestD;
         bestQ[p] = s.bestQ;
@@ -256,7 +286,6 @@ public final class Hdbscan {
         }
       });
       // Per component: the smallest edge in (weight, min index, max index) order.
-      int[] candP = new int[n];
       Arrays.fill(candP, -1);
       for (int p = 0; p < n; p++) {
         if (bestQ[p] < 0) {
@@ -264,16 +293,27 @@ public final class Hdbscan {
         }
         int c = comp[p];
         int o = candP[c];
-        if (o < 0 || edgeLess(bestD[p], p, bestQ[p], bestD[o], o, bestQ[o])) {
+        if (o < 0 || edgeLess(bestD[p], tree.order[p], tree.order[bestQ[p]], bestD[o], tree.order[o],
+            tree.order[bestQ[o]])) {
           candP[c] = p;
         }
       }
-      int added = 0;
+      int chosen = 0;
       for (int c = 0; c < n; c++) {
-        int p = candP[c];
-        if (p < 0) {
-          continue;
+        if (candP[c] >= 0) {
+          candP[chosen++] = candP[c];
         }
+      }
+      Integer[] byWeight = new Integer[chosen];
+      for (int i = 0; i < chosen; i++) {
+        byWeight[i] = candP[i];
+      }
+      Arrays.sort(byWeight, (x, y) -> x.equals(y) ? 0
+          : edgeLess(bestD[x], tree.order[x], tree.order[bestQ[x]], bestD[y], tree.order[y], tree.order[bestQ[y]])
+          ? -1 : 1);
+      int added = 0;
+      for (int i = 0; i < chosen; i++) {
+        int p = byWeight[i];
         int q = bestQ[p];
         int rp = find(parent, p);
         int rq = find(parent, q);
@@ -281,8 +321,8 @@ public final class Hdbscan {
           continue; // the same edge was chosen by both of its components
         }
         parent[rp] = rq;
-        ea[edges] = Math.min(p, q);
-        eb[edges] = Math.max(p, q);
+        ea[edges] = Math.min(tree.order[p], tree.order[q]);
+        eb[edges] = Math.max(tree.order[p], tree.order[q]);
         ew[edges] = bestD[p];
         edges++;
         added++;
@@ -314,7 +354,7 @@ public final class Hdbscan {
     return i;
   }
 
-  /** One point's search for its lightest mutual-reachability edge leaving its component. */
+  /** One point's search (by tree position) for its lightest mutual-reachability edge leaving its component. */
   private static final class Search {
     final KdTree tree;
     final double[] coreSq;
@@ -324,7 +364,6 @@ public final class Hdbscan {
     final AtomicLongArray bound;
     final int p;
     final int c;
-    final double[] x;
     final double coreP;
     double bestD = Double.POSITIVE_INFINITY;
     int bestQ = -1;
@@ -339,34 +378,41 @@ public final class Hdbscan {
       this.bound = bound;
       this.p = p;
       this.c = c;
-      this.x = tree.points[p];
       this.coreP = coreSq[p];
     }
 
+    /** Keeps (q, d) if strictly lighter: among equal weights the first offered wins. */
+    void offer(int q, double d) {
+      if (d < bestD) {
+        bestD = d;
+        bestQ = q;
+      }
+    }
+
     private double lowerBound(int v) {
-      return Math.max(Math.max(coreP, nodeMinCore[v]), tree.minDistSq(x, v));
+      return Math.max(Math.max(coreP, nodeMinCore[v]), tree.minDistSqPos(p, v));
     }
 
     private boolean pruned(double lb) {
-      // Strict comparisons keep equal-weight edges reachable so ties resolve by index, not by search order.
-      return lb > bestD || lb > Double.longBitsToDouble(bound.get(c));
+      // lb >= bestD: nothing strictly lighter inside. lb > bound (strict): edges as light as the component's minimum
+      // stay reachable, which keeps each point's answer independent of when other threads lower the bound.
+      return lb >= bestD || lb > Double.longBitsToDouble(bound.get(c));
     }
 
     void visit(int v) {
-      if (nodeComp[v] == c || pruned(lowerBound(v))) {
+      if (bestD <= coreP || nodeComp[v] == c || pruned(lowerBound(v))) {
         return;
       }
       if (tree.left[v] < 0) {
-        for (int i = tree.start[v]; i < tree.end[v]; i++) {
-          int q = tree.order[i];
+        for (int q = tree.start[v]; q < tree.end[v]; q++) {
           if (comp[q] == c) {
             continue;
           }
-          double d = Math.max(Math.max(coreP, coreSq[q]), KdTree.distSq(x, tree.points[q]));
-          if (d < bestD || (d == bestD && q < bestQ)) {
-            bestD = d;
-            bestQ = q;
+          double cq = Math.max(coreP, coreSq[q]);
+          if (cq >= bestD) {
+            continue;
           }
+          offer(q, Math.max(cq, tree.distSqPos(p, q)));
         }
         return;
       }

@@ -23,6 +23,10 @@ final class KdTree {
   final double[] lo;
   final double[] hi;
   int nodeCount;
+  /** Coordinates in tree order: position i (point order[i]) occupies [i*dims, (i+1)*dims). Leaf scans are contiguous. */
+  final double[] coords;
+  /** Inverse of order: the tree position of each point. */
+  final int[] posOf;
 
   KdTree(double[][] points) {
     this.points = points;
@@ -43,6 +47,44 @@ final class KdTree {
     if (n > 0) {
       build(0, n);
     }
+    coords = new double[n * dims];
+    posOf = new int[n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(points[order[i]], 0, coords, i * dims, dims);
+      posOf[order[i]] = i;
+    }
+  }
+
+  /** Squared distance between the points at tree positions a and b. */
+  double distSqPos(int a, int b) {
+    int ia = a * dims;
+    int ib = b * dims;
+    double s = 0;
+    for (int j = 0; j < dims; j++) {
+      double t = coords[ia + j] - coords[ib + j];
+      s += t * t;
+    }
+    return s;
+  }
+
+  /** Squared distance from the point at tree position a to its bounding box of node v (0 inside). */
+  double minDistSqPos(int a, int v) {
+    int ia = a * dims;
+    int base = v * dims;
+    double s = 0;
+    for (int j = 0; j < dims; j++) {
+      double x = coords[ia + j];
+      double l = lo[base + j];
+      if (x < l) {
+        s += (l - x) * (l - x);
+      } else {
+        double h = hi[base + j];
+        if (x > h) {
+          s += (x - h) * (x - h);
+        }
+      }
+    }
+    return s;
   }
 
   private int build(int s, int e) {
@@ -158,7 +200,7 @@ final class KdTree {
     int[] heapI = new int[k];
     java.util.Arrays.fill(heapD, Double.POSITIVE_INFINITY);
     java.util.Arrays.fill(heapI, Integer.MAX_VALUE);
-    search(0, points[query], heapD, heapI, k);
+    search(0, posOf[query], heapD, heapI, k);
     // heap sort ascending
     double[] outD = new double[k];
     int[] outI = new int[k];
@@ -175,14 +217,14 @@ final class KdTree {
     return outD;
   }
 
-  private void search(int node, double[] p, double[] heapD, int[] heapI, int k) {
-    if (minDistSq(p, node) > heapD[0]) {
+  private void search(int node, int p, double[] heapD, int[] heapI, int k) {
+    if (minDistSqPos(p, node) > heapD[0]) {
       return;
     }
     if (left[node] < 0) {
       for (int i = start[node]; i < end[node]; i++) {
         int q = order[i];
-        double d = distSq(p, points[q]);
+        double d = distSqPos(p, i);
         if (d < heapD[0] || (d == heapD[0] && q < heapI[0])) {
           heapD[0] = d;
           heapI[0] = q;
@@ -193,7 +235,7 @@ final class KdTree {
     }
     int a = left[node];
     int b = right[node];
-    if (minDistSq(p, b) < minDistSq(p, a)) {
+    if (minDistSqPos(p, b) < minDistSqPos(p, a)) {
       int t = a;
       a = b;
       b = t;
