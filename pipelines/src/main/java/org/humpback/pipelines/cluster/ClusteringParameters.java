@@ -62,8 +62,8 @@ public record ClusteringParameters(
     if (umapNNeighbors < 2) {
       throw invalid("umap_n_neighbors", umapNNeighbors, "expected >= 2");
     }
-    if (!(umapMinDist >= 0) || Double.isInfinite(umapMinDist)) {
-      throw invalid("umap_min_dist", umapMinDist, "expected a finite value >= 0");
+    if (!(umapMinDist >= 0 && umapMinDist <= 1)) {
+      throw invalid("umap_min_dist", umapMinDist, "expected a value in [0, 1] (UMAP's spread is 1)");
     }
     if (minClusterSizes == null || minClusterSizes.isEmpty()) {
       throw invalid("min_cluster_size", minClusterSizes, "expected an integer >= 2 or a non-empty list of them");

@@ -65,15 +65,20 @@ public final class ClusteringStep {
       throw new IllegalArgumentException("truth has " + truth.length + " entries for " + n + " points");
     }
     List<String> notes = new ArrayList<>();
-    double[][] data = toDouble(x);
+    float[][] data = x;
     int d = data[0].length;
+    for (int i = 0; i < n; i++) {
+      if (x[i].length != d) {
+        throw new IllegalArgumentException("Row " + i + " has " + x[i].length + " values, row 0 has " + d);
+      }
+    }
 
-    if (p.pcaComponents() != null && p.pcaComponents() < d) {
+    if (p.pcaComponents() != null && p.pcaComponents() < d && n >= 2) {
       int k = Math.min(p.pcaComponents(), n);
       if (k != p.pcaComponents()) {
         notes.add("pca_components clamped to " + k + " (only " + n + " points)");
       }
-      data = reductions.pca(data, k, p.randomSeed());
+      data = toFloat(reductions.pca(data, k, p.randomSeed()));
     }
 
     boolean umapUsed = p.useUmap() && n >= MIN_POINTS_FOR_UMAP;
@@ -86,7 +91,7 @@ public final class ClusteringStep {
     }
     double[][] space = umapUsed
         ? reductions.umap(data, p.umapNComponents(), neighbours, p.umapMinDist(), p.metric(), p.randomSeed())
-        : data;
+        : toDouble(data);
     Metric hdbscanMetric = umapUsed ? Metric.EUCLIDEAN : p.metric();
 
     double[][] plot;
@@ -179,13 +184,21 @@ public final class ClusteringStep {
     return Double.isFinite(v) ? v : null;
   }
 
+  static float[][] toFloat(double[][] x) {
+    float[][] out = new float[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = new float[x[i].length];
+      for (int j = 0; j < out[i].length; j++) {
+        out[i][j] = (float) x[i][j];
+      }
+    }
+    return out;
+  }
+
   static double[][] toDouble(float[][] x) {
     double[][] out = new double[x.length][];
     int d = x[0].length;
     for (int i = 0; i < x.length; i++) {
-      if (x[i].length != d) {
-        throw new IllegalArgumentException("Row " + i + " has " + x[i].length + " values, row 0 has " + d);
-      }
       out[i] = new double[d];
       for (int j = 0; j < d; j++) {
         out[i][j] = x[i][j];

@@ -9,15 +9,15 @@ import org.humpback.transforms.cluster.Metric;
  */
 public interface Reductions extends Serializable {
 
-  /** Projects the rows (n x d) onto their first {@code components} principal components (1 &le; components &le; d). */
-  double[][] pca(double[][] x, int components, long seed);
+  /** Projects the rows (n x d, n &ge; 2) onto their first {@code components} principal components (1 &le; components &le; d). */
+  double[][] pca(float[][] x, int components, long seed);
 
   /**
    * UMAP of the rows to {@code components} dimensions.
    *
    * @param nNeighbors already clamped by the caller to {@code [2, n-1]}
    */
-  double[][] umap(double[][] x, int components, int nNeighbors, double minDist, Metric metric, long seed);
+  double[][] umap(float[][] x, int components, int nNeighbors, double minDist, Metric metric, long seed);
 
   /** The transforms module's implementations. */
   static Reductions standard() {

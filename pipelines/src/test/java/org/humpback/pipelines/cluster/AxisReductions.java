@@ -1,6 +1,5 @@
 package org.humpback.pipelines.cluster;
 
-import java.util.Arrays;
 import org.humpback.transforms.cluster.Metric;
 
 /**
@@ -10,16 +9,22 @@ import org.humpback.transforms.cluster.Metric;
 final class AxisReductions implements Reductions {
 
   @Override
-  public double[][] pca(double[][] x, int components, long seed) {
+  public double[][] pca(float[][] x, int components, long seed) {
     return first(x, components);
   }
 
   @Override
-  public double[][] umap(double[][] x, int components, int nNeighbors, double minDist, Metric metric, long seed) {
+  public double[][] umap(float[][] x, int components, int nNeighbors, double minDist, Metric metric, long seed) {
     return first(x, components);
   }
 
-  private static double[][] first(double[][] x, int k) {
-    return Arrays.stream(x).map(r -> Arrays.copyOf(r, k)).toArray(double[][]::new);
+  private static double[][] first(float[][] x, int k) {
+    double[][] out = new double[x.length][k];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < k && j < x[i].length; j++) {
+        out[i][j] = x[i][j];
+      }
+    }
+    return out;
   }
 }

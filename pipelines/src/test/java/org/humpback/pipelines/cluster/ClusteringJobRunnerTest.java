@@ -133,6 +133,53 @@ class ClusteringJobRunnerTest {
     assertEquals(0, rows.get(0).embeddingRowIndex());
   }
 
+  /** The default parameters (UMAP to 2-D, then HDBSCAN) with the real UMAP, on 32-d blobs with noise. */
+  @Test
+  void blobsAreRecoveredWithTheRealUmapAndTheDefaults() throws Exception {
+    runner = new ClusteringJobRunner(db, storage, ClusterFixtures.settings());
+    GaussianBlobs.Data data = GaussianBlobs.generate(600, 32, 4, 1.0, 10.0, 0.02, 21L);
+    Map<String, int[]> truth = new HashMap<>();
+    List<EmbeddingSet> sets = register(data, 2, truth);
+    ClusteringJobRunner.Report r = runOne(sets, "{\"min_cluster_size\": 15}");
+    assertEquals(ClusteringJobRunner.Outcome.COMPLETED, r.outcome(), r.error());
+    assertTrue(ariVsTruth(r.jobId(), sets, truth) >= 0.95, r.metrics().toString());
+    assertEquals(2, r.metrics().get("clustering_space_dim").asInt());
+  }
+
+  /** PCA first, UMAP to 5-D for clustering, and a separate 2-D UMAP for the plot. */
+  @Test
+  void pcaAndAFiveDimensionalUmapStillRecoverTheBlobs() throws Exception {
+    runner = new ClusteringJobRunner(db, storage, ClusterFixtures.settings());
+    GaussianBlobs.Data data = GaussianBlobs.generate(500, 64, 3, 1.0, 10.0, 0.0, 22L);
+    Map<String, int[]> truth = new HashMap<>();
+    List<EmbeddingSet> sets = register(data, 1, truth);
+    ClusteringJobRunner.Report r = runOne(sets,
+        "{\"pca_components\": 10, \"umap_n_components\": 5, \"min_cluster_size\": 15, \"metric\": \"cosine\"}");
+    assertEquals(ClusteringJobRunner.Outcome.COMPLETED, r.outcome(), r.error());
+    assertEquals(5, r.metrics().get("clustering_space_dim").asInt());
+    assertTrue(ariVsTruth(r.jobId(), sets, truth) >= 0.95, r.metrics().toString());
+    List<ClusterOutputs.AssignmentRow> rows = ClusterOutputs.readAssignments(
+        storage.resolve("clusters").resolve(r.jobId()).resolve("assignments.parquet"));
+    double spreadX = rows.stream().mapToDouble(ClusterOutputs.AssignmentRow::umapX).max().orElseThrow()
+        - rows.stream().mapToDouble(ClusterOutputs.AssignmentRow::umapX).min().orElseThrow();
+    assertTrue(spreadX > 0, "the plot has real 2-D coordinates");
+  }
+
+  private double ariVsTruth(String jobId, List<EmbeddingSet> sets, Map<String, int[]> truth) {
+    Map<String, Integer> pred = labelsByWindow(jobId);
+    List<Integer> t = new java.util.ArrayList<>();
+    List<Integer> p = new java.util.ArrayList<>();
+    for (EmbeddingSet s : sets) {
+      int[] ts = truth.get(s.id());
+      for (int row = 0; row < ts.length; row++) {
+        t.add(ts[row]);
+        p.add(pred.get(s.id() + "/" + row));
+      }
+    }
+    return ClusterMetrics.adjustedRandIndex(t.stream().mapToInt(Integer::intValue).toArray(),
+        p.stream().mapToInt(Integer::intValue).toArray());
+  }
+
   @Test
   void mixedDimensionsAreRefusedAtSubmitAndAtRun() {
     EmbeddingSet a = ClusterFixtures.addSet(db, storage, "toy", new float[][] {{1, 2, 3, 4}}, null);
