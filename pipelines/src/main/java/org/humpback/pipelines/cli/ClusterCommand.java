@@ -86,6 +86,50 @@ public final class ClusterCommand {
   }
 
   /**
+   * Clusters the embedding sets stored at {@code parquetPaths} (what an encode run just wrote; nulls are skipped) with
+   * the default parameters through the job table, and prints the result. Used at the end of {@code humpback demo}.
+   *
+   * @return 0 when the job completed (or there was nothing to cluster), 1 otherwise
+   */
+  public static int clusterEncoded(Database db, HumpbackSettings settings, List<String> parquetPaths, String runner,
+                                   PrintStream out, PrintStream err) {
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    for (String p : parquetPaths) {
+      if (p != null) {
+        wanted.add(java.nio.file.Path.of(p).toAbsolutePath().normalize().toString());
+      }
+    }
+    List<String> ids = new ArrayList<>();
+    EmbeddingSetDao dao = db.dao(EmbeddingSetDao.class);
+    for (int offset = 0; ; offset += 1000) {
+      List<EmbeddingSet> page = dao.list(1000, offset);
+      for (EmbeddingSet s : page) {
+        if (wanted.contains(java.nio.file.Path.of(s.parquetPath()).toAbsolutePath().normalize().toString())) {
+          ids.add(s.id());
+        }
+      }
+      if (page.size() < 1000) {
+        break;
+      }
+    }
+    if (ids.isEmpty()) {
+      out.println("Nothing to cluster (no embedding sets were written)");
+      return 0;
+    }
+    java.util.Collections.reverse(ids);
+    try {
+      ClusteringJob job = ClusteringJobs.submit(db, ids, null);
+      out.println("Clustering " + ids.size() + " embedding set(s) with the default parameters (job " + job.id() + ")");
+      JobRunner.Settings rs = JobRunner.Settings.defaults("demo-" + ProcessHandle.current().pid())
+          .withRunner(runner != null ? runner : settings.runner(), settings.flinkMaster(), null);
+      return print(db, runUntilFinished(db, new ClusteringJobRunner(db, settings.storageRoot(), rs), job.id()), out, err);
+    } catch (IllegalArgumentException e) {
+      err.println("Clustering refused: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /**
    * Runs queued clustering jobs in this process until {@code jobId} is finished (an older queued job runs first, as
    * the queue is first-in first-out; a job another worker claimed is waited for).
    */
