@@ -76,6 +76,22 @@ public final class ClusteringWorker implements Runnable {
     LOG.info("Clustering worker {} stopped after {} jobs", workerId, jobsRun.get());
   }
 
+  /**
+   * A clustering worker for the {@code humpback worker} command, added (not started) to {@code threads} so it starts
+   * and is joined with the encoding workers.
+   */
+  public static ClusteringWorker forCommand(org.humpback.registry.db.Database db,
+                                            org.humpback.registry.config.HumpbackSettings settings, String workerId,
+                                            String runner, Duration pollInterval, Duration staleAfter,
+                                            boolean exitWhenIdle, java.util.List<Thread> threads) {
+    org.humpback.pipelines.JobRunner.Settings s = org.humpback.pipelines.JobRunner.Settings.defaults(workerId)
+        .withRunner(runner, settings.flinkMaster(), null);
+    ClusteringWorker w = new ClusteringWorker(new ClusteringJobRunner(db, settings.storageRoot(), s), workerId,
+        pollInterval, staleAfter, exitWhenIdle);
+    threads.add(new Thread(w, "worker-" + workerId));
+    return w;
+  }
+
   /** Stops claiming; the job in progress finishes first. */
   public void stop() {
     stopping.set(true);

@@ -198,6 +198,33 @@ class ClusteringJobRunnerTest {
   }
 
   @Test
+  void aFileDisagreeingWithTheRegistryIsRefused() {
+    EmbeddingSet a = ClusterFixtures.addSet(db, storage, "toy", new float[][] {{1, 2, 3}, {3, 4, 5}}, null);
+    // Same file registered again as a 5-d set of another audio file.
+    EmbeddingSet wrong = new EmbeddingSet(org.humpback.registry.dao.Ids.newId(), a.audioFileId(), "x".repeat(64), "toy",
+        1.0, 16000, 5, a.parquetPath(), 2L, org.humpback.registry.db.Timestamps.now());
+    db.dao(org.humpback.registry.dao.EmbeddingSetDao.class).insert(wrong);
+    ClusteringJobRunner.Report r = runOne(List.of(wrong), null);
+    assertEquals(ClusteringJobRunner.Outcome.FAILED, r.outcome());
+    assertTrue(r.error().contains("vector_dim 3") && r.error().contains("registered with 5"), r.error());
+  }
+
+  @Test
+  void theClusteringWorkerDrainsTheQueue() {
+    GaussianBlobs.Data data = GaussianBlobs.generate(120, 2, 2, 0.3, 10.0, 0.0, 9L);
+    List<EmbeddingSet> sets = register(data, 2, new HashMap<>());
+    ClusteringJob j1 = ClusteringJobs.submit(db, List.of(sets.get(0).id()), "{\"use_umap\": false}");
+    ClusteringJob j2 = ClusteringJobs.submit(db, List.of(sets.get(1).id()), "{\"use_umap\": false}");
+    ClusteringWorker w = new ClusteringWorker(runner, "test-worker", java.time.Duration.ZERO,
+        java.time.Duration.ofSeconds(30), true);
+    w.run();
+    assertEquals(2, w.jobsRun());
+    for (ClusteringJob j : List.of(j1, j2)) {
+      assertEquals(JobStatus.COMPLETE, db.dao(ClusteringJobDao.class).findById(j.id()).orElseThrow().status());
+    }
+  }
+
+  @Test
   void mixedModelsAreRefused() {
     EmbeddingSet a = ClusterFixtures.addSet(db, storage, "toy", new float[][] {{1, 2}}, null);
     EmbeddingSet b = ClusterFixtures.addSet(db, storage, "other", new float[][] {{1, 2}}, null);
