@@ -109,6 +109,7 @@ public final class ClusteringBenchmark {
             + " HDBSCAN on embedding: %d clusters, ARI vs truth %.4f%n",
         n, DIMS, pca == null ? "none" : pca.toString(), r.nEpochsUsed(), seconds, Trustworthiness.DEFAULT_SAMPLE,
         trust, h.numClusters(), ClusterMetrics.adjustedRandIndex(d.labels(), h.labels()));
+    System.out.println("  stages: " + r.timings());
     if (data != null) {
       Path json = data.resolve("umap_learn-" + n + ".json");
       if (Files.exists(json)) {

@@ -60,6 +60,24 @@ public final class Pca {
    * the evenly spaced rows floor(i * n / fitRows) (deterministic; the cost is fitRows * d^2 / 2).
    */
   public static Model fit(float[][] x, int nComponents, int fitRows) {
+    return fit(x, nComponents, fitRows, 0);
+  }
+
+  /**
+   * Approximate PCA for dimensionality reduction: the covariance's leading subspace is found by
+   * {@code powerIterations} rounds of block power iteration with {@code nComponents + 10} vectors followed by
+   * Rayleigh-Ritz (the randomized range finder of Halko, Martinsson &amp; Tropp 2011; sklearn's randomized solver
+   * uses 7 rounds). Leading components with a clear eigen-gap come out accurate; components in a flat part of the
+   * spectrum are only approximately ordered, which does not matter for neighbour search.
+   */
+  public static Model fitApproximate(float[][] x, int nComponents, int fitRows, int powerIterations) {
+    if (powerIterations < 1) {
+      throw new IllegalArgumentException("powerIterations must be >= 1, got " + powerIterations);
+    }
+    return fit(x, nComponents, fitRows, powerIterations);
+  }
+
+  private static Model fit(float[][] x, int nComponents, int fitRows, int powerIterations) {
     int d = Metric.checkMatrix(x, "x");
     int n = x.length;
     if (n < 2) {
@@ -83,8 +101,14 @@ public final class Pca {
       mean[j] /= m;
     }
     double[][] cov = covariance(x, rows, mean);
-    SymmetricEigen.Result eig = (nComponents + SUBSPACE_EXTRA) * 50 < d
-        ? topEigen(cov, nComponents) : SymmetricEigen.decompose(cov);
+    SymmetricEigen.Result eig;
+    if (powerIterations > 0 && nComponents + APPROXIMATE_EXTRA < d) {
+      eig = topEigen(cov, nComponents, APPROXIMATE_EXTRA, powerIterations);
+    } else if ((nComponents + SUBSPACE_EXTRA) * 50 < d) {
+      eig = topEigen(cov, nComponents);
+    } else {
+      eig = SymmetricEigen.decompose(cov);
+    }
     double total = 0;
     for (int j = 0; j < d; j++) {
       total += cov[j][j];
@@ -121,8 +145,16 @@ public final class Pca {
    * components of a wide matrix are wanted (UMAP's 2-d initialisation of 1280-d embeddings).
    */
   static SymmetricEigen.Result topEigen(double[][] c, int k) {
+    return topEigen(c, k, SUBSPACE_EXTRA, 300);
+  }
+
+  /** Oversampling used by {@link #fitApproximate}. */
+  static final int APPROXIMATE_EXTRA = 10;
+
+  /** Subspace iteration with {@code extra} additional vectors, stopping at convergence or after maxIterations. */
+  static SymmetricEigen.Result topEigen(double[][] c, int k, int extra, int maxIterations) {
     int d = c.length;
-    int m = Math.min(d, k + SUBSPACE_EXTRA);
+    int m = Math.min(d, k + extra);
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(0x9CAL);
     double[][] q = new double[m][d];
     for (double[] row : q) {
@@ -133,7 +165,7 @@ public final class Pca {
     orthonormalise(q);
     double[] previous = new double[k];
     SymmetricEigen.Result small = null;
-    for (int iter = 0; iter < 300; iter++) {
+    for (int iter = 0; iter <= maxIterations; iter++) {
       double[][] z = multiply(c, q);
       // Rayleigh-Ritz on span(q): T = Q^T C Q, with C Q already in z.
       double[][] t = new double[m][m];
@@ -156,7 +188,7 @@ public final class Pca {
         }
         previous[i] = v;
       }
-      if (converged) {
+      if (converged || iter == maxIterations) {
         break;
       }
       q = z;

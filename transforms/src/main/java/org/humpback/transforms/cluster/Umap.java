@@ -38,7 +38,9 @@ public final class Umap {
   static final double INITIAL_ALPHA = 1.0;
   static final double SPREAD = 1.0;
   /** Rows used to fit PCA (for the optional reduction and the initialisation). */
-  static final int PCA_FIT_ROWS = 20_000;
+  static final int PCA_FIT_ROWS = 10_000;
+  /** Power iterations of the approximate PCA reduction (as sklearn's randomized solver). */
+  static final int PCA_POWER_ITERATIONS = 7;
 
   private Umap() {}
 
@@ -138,8 +140,21 @@ public final class Umap {
    * @param nEpochsUsed SGD epochs run
    * @param a curve parameter a
    * @param b curve parameter b
+   * @param timings wall-clock seconds per stage
    */
-  public record Result(double[][] embedding, int nNeighborsUsed, int nEpochsUsed, double a, double b) {}
+  public record Result(double[][] embedding, int nNeighborsUsed, int nEpochsUsed, double a, double b,
+                       Timings timings) {}
+
+  /** Wall-clock seconds spent in each stage (0 for stages that did not run). */
+  public record Timings(double pca, double neighbours, double fuzzySet, double init, double optimise) {
+    @Override
+    public String toString() {
+      return String.format(java.util.Locale.ROOT, "pca %.1fs, kNN %.1fs, fuzzy set %.1fs, init %.1fs, SGD %.1fs",
+          pca, neighbours, fuzzySet, init, optimise);
+    }
+  }
+
+  private static final Timings NO_TIMINGS = new Timings(0, 0, 0, 0, 0);
 
   /** Embeds the rows of {@code data}. */
   public static Result fit(float[][] data, Params params) {
@@ -151,17 +166,18 @@ public final class Umap {
     double[] ab = findAbParams(SPREAD, params.minDist());
     int epochs = params.nEpochs() != null ? params.nEpochs() : (n <= LARGE_DATA ? 500 : 200);
     if (n == 0) {
-      return new Result(new double[0][], 0, epochs, ab[0], ab[1]);
+      return new Result(new double[0][], 0, epochs, ab[0], ab[1], NO_TIMINGS);
     }
     if (n == 1) {
-      return new Result(new double[][] {new double[params.nComponents()]}, 1, epochs, ab[0], ab[1]);
+      return new Result(new double[][] {new double[params.nComponents()]}, 1, epochs, ab[0], ab[1], NO_TIMINGS);
     }
     ForkJoinPool pool = new ForkJoinPool(params.threads());
     try {
+      long t0 = System.nanoTime();
       float[][] x = params.metric().prepare(data);
       int d = dIn;
       if (params.pcaComponents() != null && params.pcaComponents() < dIn) {
-        Pca.Model pca = Pca.fit(x, params.pcaComponents(), PCA_FIT_ROWS);
+        Pca.Model pca = Pca.fitApproximate(x, params.pcaComponents(), PCA_FIT_ROWS, PCA_POWER_ITERATIONS);
         double[][] reduced = pool.submit(() -> pca.transform(x)).join();
         for (int i = 0; i < n; i++) {
           float[] row = new float[reduced[i].length];
@@ -172,20 +188,27 @@ public final class Umap {
         }
         d = params.pcaComponents();
       }
+      long t1 = System.nanoTime();
       float[] flat = new float[n * d];
       for (int i = 0; i < n; i++) {
         System.arraycopy(x[i], 0, flat, i * d, d);
       }
       int kSelf = Math.min(params.nNeighbors(), n);
       NnDescent.Graph g = neighbours(flat, n, d, kSelf - 1, params.randomSeed(), pool);
+      long t2 = System.nanoTime();
       Edges edges = fuzzySimplicialSet(g, n, kSelf, epochs);
+      long t3 = System.nanoTime();
       double[] emb = initialise(x, n, d, params, pool);
+      long t4 = System.nanoTime();
       optimise(emb, n, params.nComponents(), edges, epochs, ab[0], ab[1], params, pool);
+      long t5 = System.nanoTime();
       double[][] out = new double[n][params.nComponents()];
       for (int i = 0; i < n; i++) {
         System.arraycopy(emb, i * params.nComponents(), out[i], 0, params.nComponents());
       }
-      return new Result(out, kSelf, epochs, ab[0], ab[1]);
+      Timings timings = new Timings((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9,
+          (t5 - t4) / 1e9);
+      return new Result(out, kSelf, epochs, ab[0], ab[1], timings);
     } finally {
       pool.shutdown();
     }
@@ -464,7 +487,8 @@ public final class Umap {
     double[] emb = new double[n * c];
     boolean pcaPossible = params.init() == Init.PCA && n > c + 1 && d >= c;
     if (pcaPossible) {
-      Pca.Model pca = Pca.fit(x, c, PCA_FIT_ROWS);
+      // The initial layout only needs the rough leading directions.
+      Pca.Model pca = Pca.fitApproximate(x, c, PCA_FIT_ROWS, PCA_POWER_ITERATIONS);
       double[][] proj = pool.submit(() -> pca.transform(x)).join();
       double maxAbs = 0;
       for (double[] row : proj) {
@@ -555,7 +579,9 @@ public final class Umap {
           }
           double gradCoeff = 0;
           if (distSq > 0) {
-            gradCoeff = -2.0 * a * b * Math.pow(distSq, b - 1.0) / (a * Math.pow(distSq, b) + 1.0);
+            double powB = Math.pow(distSq, b);
+            // pow(d, b - 1) = pow(d, b) / d saves a second pow per sample.
+            gradCoeff = -2.0 * a * b * (powB / distSq) / (a * powB + 1.0);
           }
           for (int q = 0; q < dim; q++) {
             double gd = clip(gradCoeff * (emb[jb + q] - emb[kb + q]));
