@@ -78,11 +78,56 @@ class TinyModelRuntimesTest {
   }
 
   @Test
+  void tfliteInputWithoutBatchDimension() {
+    Path f = TinyModels.writeTfLiteUnbatched(tmp.resolve("dense-rank1.tflite"), DENSE);
+    ModelConfig c = ModelConfig.of(f.toString(), ModelType.TFLITE).withBatchSize(4);
+    ModelDescription d = ModelProbe.probe(c);
+    assertArrayEquals(new long[] {IN}, d.selectedInput().shape());
+    assertEquals(InputFormat.WAVEFORM, d.inputFormat());
+    assertEquals(OUT, d.vectorDim());
+    assertMatches(c, 1f, false);
+  }
+
+  @Test
   void tfliteFp16WeightsGiveFloatOutputs() {
     Path f = TinyModels.writeTfLiteFp16(tmp.resolve("dense-fp16.tflite"), DENSE);
     ModelDescription d = ModelProbe.probe(ModelConfig.of(f.toString(), ModelType.TFLITE));
     assertEquals("float32", d.selectedInput().dtype());
     assertMatches(ModelConfig.of(f.toString(), ModelType.TFLITE).withBatchSize(3), 1f, false);
+  }
+
+  @Test
+  void tfliteInt8InputsAndOutputsAreQuantizedAndDequantized() {
+    TinyModels.Quant inQ = new TinyModels.Quant(1 / 32f, 3);
+    TinyModels.Quant outQ = new TinyModels.Quant(0.125f, -5);
+    Path f = TinyModels.writeTfLiteInt8Io(tmp.resolve("int8.tflite"), DENSE, inQ, outQ);
+    ModelConfig c = ModelConfig.of(f.toString(), ModelType.TFLITE).withOutputName("embedding");
+    ModelDescription d = ModelProbe.probe(c);
+    assertEquals("int8", d.selectedInput().dtype());
+    assertEquals("int8", d.selectedOutput().dtype());
+    assertEquals(OUT, d.vectorDim());
+    Random r = new Random(4);
+    float[][] items = new float[5][IN];
+    for (float[] row : items) {
+      for (int i = 0; i < IN; i++) {
+        row[i] = (float) (r.nextDouble() * 2 - 1);
+      }
+    }
+    try (EmbeddingModel m = EmbeddingModels.open(c.withBatchSize(2))) {
+      float[][] got = m.embed(items);
+      for (int n = 0; n < items.length; n++) {
+        float[] seen = new float[IN];
+        for (int i = 0; i < IN; i++) {
+          seen[i] = inQ.dequantize(inQ.quantize(items[n][i]));
+        }
+        float[] y = DENSE.apply(seen);
+        for (int k = 0; k < OUT; k++) {
+          float want = outQ.dequantize(outQ.quantize(y[k]));
+          // One quantization step of slack: TFLite rounds ties away from zero, Java's Math.round up.
+          assertEquals(want, got[n][k], outQ.scale() + 1e-4f, "item " + n + " value " + k);
+        }
+      }
+    }
   }
 
   @Test
@@ -92,6 +137,22 @@ class TinyModelRuntimesTest {
     ModelDescription d = ModelProbe.probe(c);
     assertEquals(List.of("FlexAddV2"), d.flexOps());
     assertMatches(c, 2f, false);
+  }
+
+  @Test
+  void opsTheRuntimeLacksAreNamedInTheError() {
+    Path custom = TinyModels.writeTfLiteCustomOp(tmp.resolve("custom.tflite"), DENSE, "MyCustomOp", null);
+    ModelException e = assertThrows(ModelException.class,
+        () -> ModelProbe.probe(ModelConfig.of(custom.toString(), ModelType.TFLITE)));
+    assertTrue(e.getMessage().contains("MyCustomOp"), e.getMessage());
+
+    Path flex = TinyModels.writeTfLiteCustomOp(tmp.resolve("flex-bad.tflite"), DENSE, "FlexNoSuchOp", "NoSuchOp");
+    ModelException f = assertThrows(ModelException.class, () -> {
+      try (EmbeddingModel m = EmbeddingModels.open(ModelConfig.of(flex.toString(), ModelType.TFLITE))) {
+        m.embed(batch(1, 1));
+      }
+    });
+    assertTrue(f.getMessage().contains("FlexNoSuchOp"), f.getMessage());
   }
 
   @Test
@@ -116,6 +177,7 @@ class TinyModelRuntimesTest {
     ModelException bad = assertThrows(ModelException.class, () -> ModelProbe.probe(c.withSignatureName("gamma")));
     assertTrue(bad.getMessage().contains("gamma") && bad.getMessage().contains("alpha"), bad.getMessage());
 
+    assertEquals(List.of("alpha", "beta"), ModelProbe.signatures(dir.toString(), ModelType.TF2_SAVED_MODEL));
     ModelConfig beta = c.withSignatureName("beta").withOutputName("embedding");
     ModelDescription d = ModelProbe.probe(beta);
     assertArrayEquals(new long[] {-1, IN, 1}, d.selectedInput().shape());
