@@ -125,7 +125,8 @@ public final class ClusteringStep {
 
   /**
    * The metrics of one labelling: n_windows, n_clusters, n_noise, noise_fraction, cluster_sizes ({label: size}),
-   * silhouette (null when fewer than 2 clusters); with a label field also n_labelled, n_label_values, ari, nmi,
+   * silhouette (null when fewer than 2 clusters; on a seeded sample of silhouette_sample non-noise points when there
+   * are more, see {@link #silhouetteSample}); with a label field also n_labelled, n_label_values, ari, nmi,
    * homogeneity and completeness over the labelled windows (noise counts as one more predicted class, as in sklearn).
    */
   static Map<String, Object> metrics(int minClusterSize, int minSamples, int[] labels, double[][] space, String[] truth,
@@ -145,8 +146,12 @@ public final class ClusteringStep {
     }
     m.put("cluster_sizes", sizeMap);
     long clustered = labels.length - noise;
+    int sample = silhouetteSample(space.length == 0 ? 1 : space[0].length);
     m.put("silhouette", sizes.length >= 2 && clustered > sizes.length
-        ? finiteOrNull(ClusterMetrics.silhouette(space, labels)) : null);
+        ? finiteOrNull(ClusterMetrics.silhouette(space, labels, sample, ClusterMetrics.SILHOUETTE_DEFAULT_SEED)) : null);
+    if (clustered > sample) {
+      m.put("silhouette_sample", sample);
+    }
     if (truth != null) {
       List<Integer> idx = new ArrayList<>();
       for (int i = 0; i < truth.length; i++) {
@@ -178,6 +183,15 @@ public final class ClusteringStep {
       }
     }
     return m;
+  }
+
+  /**
+   * Points the silhouette is computed on: sklearn-style sampling keeps its cost (sample^2 x dims) near that of 10 000
+   * points in 40 dims, so a job clustering raw 1280-d vectors (use_umap false) is not dominated by its metric.
+   */
+  static int silhouetteSample(int dims) {
+    long budget = (long) ClusterMetrics.SILHOUETTE_DEFAULT_SAMPLE * ClusterMetrics.SILHOUETTE_DEFAULT_SAMPLE * 40;
+    return (int) Math.max(1000, Math.min(ClusterMetrics.SILHOUETTE_DEFAULT_SAMPLE, Math.sqrt((double) budget / dims)));
   }
 
   private static Double finiteOrNull(double v) {
