@@ -20,8 +20,9 @@ import java.util.stream.IntStream;
  *   <li>noise is {@link #NOISE}.</li>
  * </ul>
  * Labels are numbered deterministically: cluster 0 holds the smallest point index that is not noise, cluster 1 the
- * smallest index not in cluster 0 or noise, and so on. Equal-weight MST edges are ordered by their point indices, so
- * the output is a pure function of the input, whatever the thread count.
+ * smallest index not in cluster 0 or noise, and so on. Ties between equal-weight edges (common: every edge from a
+ * point to a denser neighbour inside its core radius weighs its core distance) are resolved by a fixed rule (see
+ * {@code boruvkaMst}), so the output is a pure function of the input, whatever the thread count.
  */
 public final class Hdbscan {
   /** Label of points that belong to no cluster. */

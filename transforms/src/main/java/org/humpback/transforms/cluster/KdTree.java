@@ -163,25 +163,6 @@ final class KdTree {
     }
   }
 
-  /** Squared distance from point p to node's bounding box (0 inside). */
-  double minDistSq(double[] p, int node) {
-    int base = node * dims;
-    double s = 0;
-    for (int j = 0; j < dims; j++) {
-      double v = p[j];
-      double a = lo[base + j];
-      if (v < a) {
-        s += (a - v) * (a - v);
-      } else {
-        double b = hi[base + j];
-        if (v > b) {
-          s += (v - b) * (v - b);
-        }
-      }
-    }
-    return s;
-  }
-
   static double distSq(double[] a, double[] b) {
     double s = 0;
     for (int j = 0; j < a.length; j++) {

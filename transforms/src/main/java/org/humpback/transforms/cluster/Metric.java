@@ -11,23 +11,28 @@ public enum Metric {
   EUCLIDEAN,
   COSINE;
 
-  /** Returns the rows as doubles, L2-normalised when this metric is {@link #COSINE}; never aliases the input. */
+  /**
+   * Returns a new outer array whose rows are L2-normalised copies ({@link #COSINE}) or the caller's own rows
+   * ({@link #EUCLIDEAN}: no copy, so 100k x 1280 inputs are not duplicated). Callers must not modify the rows.
+   */
   double[][] prepare(double[][] rows) {
     double[][] out = new double[rows.length][];
     for (int i = 0; i < rows.length; i++) {
-      out[i] = rows[i].clone();
       if (this == COSINE) {
+        out[i] = rows[i].clone();
         normaliseInPlace(out[i], i);
+      } else {
+        out[i] = rows[i];
       }
     }
     return out;
   }
 
-  /** Float variant of {@link #prepare(double[][])}. */
+  /** Float variant of {@link #prepare(double[][])}, with the same sharing rule. */
   float[][] prepare(float[][] rows) {
     float[][] out = new float[rows.length][];
     for (int i = 0; i < rows.length; i++) {
-      out[i] = rows[i].clone();
+      out[i] = this == COSINE ? rows[i].clone() : rows[i];
       if (this == COSINE) {
         double s = 0;
         for (float v : out[i]) {

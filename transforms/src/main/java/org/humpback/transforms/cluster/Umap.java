@@ -525,6 +525,41 @@ public final class Umap {
 
   // ---- optimisation -------------------------------------------------------------------------------------------
 
+  private static final double LN2 = Math.log(2);
+
+  /**
+   * x^y for x &gt; 0, to about 1e-9 relative error, several times faster than {@link Math#pow}, which dominated the
+   * SGD's profile (two or more pows per sample, ~10^8 samples). ln x from the exponent bits plus an atanh series on
+   * the mantissa in [sqrt(1/2), sqrt(2)); e^z by range reduction to |r| &lt;= ln2/2 and a degree-11 Taylor
+   * polynomial. Falls back to Math.pow outside the normal double range.
+   */
+  static double fastPow(double x, double y) {
+    long bits = Double.doubleToRawLongBits(x);
+    int e = (int) ((bits >>> 52) & 0x7ff);
+    if (e == 0 || e == 0x7ff || x <= 0) {
+      return Math.pow(x, y); // zero, subnormal, infinite, NaN or negative: rare, keep exact semantics
+    }
+    e -= 1023;
+    double m = Double.longBitsToDouble((bits & 0x000fffffffffffffL) | 0x3ff0000000000000L);
+    if (m > 1.4142135623730951) {
+      m *= 0.5;
+      e++;
+    }
+    double t = (m - 1) / (m + 1);
+    double t2 = t * t;
+    double lnM = 2 * t * (1 + t2 * (1.0 / 3 + t2 * (1.0 / 5 + t2 * (1.0 / 7 + t2 * (1.0 / 9 + t2 * (1.0 / 11
+        + t2 * (1.0 / 13)))))));
+    double z = y * (e * LN2 + lnM);
+    double kd = Math.rint(z / LN2);
+    if (kd < -1020 || kd > 1020) {
+      return Math.pow(x, y);
+    }
+    double r = z - kd * LN2;
+    double p = 1 + r * (1 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720
+        + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r / 39916800))))))))));
+    return p * Double.longBitsToDouble(((long) kd + 1023) << 52);
+  }
+
   private static double clip(double v) {
     return v > 4 ? 4 : (v < -4 ? -4 : v);
   }
@@ -579,7 +614,7 @@ public final class Umap {
           }
           double gradCoeff = 0;
           if (distSq > 0) {
-            double powB = Math.pow(distSq, b);
+            double powB = fastPow(distSq, b);
             // pow(d, b - 1) = pow(d, b) / d saves a second pow per sample.
             gradCoeff = -2.0 * a * b * (powB / distSq) / (a * powB + 1.0);
           }
@@ -604,7 +639,7 @@ public final class Umap {
             }
             double gc = 0;
             if (dsq > 0) {
-              gc = 2.0 * b / ((0.001 + dsq) * (a * Math.pow(dsq, b) + 1));
+              gc = 2.0 * b / ((0.001 + dsq) * (a * fastPow(dsq, b) + 1));
             }
             for (int q = 0; q < dim; q++) {
               double gd = gc > 0 ? clip(gc * (cur[q] - emb[kkb + q])) : 4.0;

@@ -22,7 +22,7 @@ class UmapTest {
 
   @Test
   void blobsAreTrustworthyAndClusterable() {
-    GaussianBlobs.Data d = GaussianBlobs.generate(2000, 30, 6, 1.0, 8, 0.0, 11);
+    GaussianBlobs.Data d = GaussianBlobs.generate(2000, 30, 6, 1.0, 8, 0.02, 11);
     Umap.Result r = Umap.fit(d.points(), Umap.Params.defaults().withNEpochs(200));
     double t = Trustworthiness.of(d.points(), r.embedding(), 5);
     assertTrue(t >= 0.9, "trustworthiness " + t);
@@ -101,6 +101,19 @@ class UmapTest {
     float[][] directions = {{1, 0}, {2, 0.1f}, {0, 1}, {0.1f, 3}, {-1, -1}};
     assertFinite(Umap.fit(directions, Umap.Params.defaults().withMetric(Metric.COSINE).withNComponents(3))
         .embedding());
+  }
+
+  @Test
+  void fastPowMatchesMathPow() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+    for (int i = 0; i < 100_000; i++) {
+      double x = Math.exp(rnd.nextDouble() * 80 - 40);
+      double y = rnd.nextDouble() * 3 - 1;
+      double expected = Math.pow(x, y);
+      assertEquals(expected, Umap.fastPow(x, y), 1e-9 * expected, "x=" + x + " y=" + y);
+    }
+    assertEquals(0.0, Umap.fastPow(0.0, 0.9), 0.0);
+    assertEquals(Math.pow(1e-310, 0.9), Umap.fastPow(1e-310, 0.9), 0.0);
   }
 
   @Test
