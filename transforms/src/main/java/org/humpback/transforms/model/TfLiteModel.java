@@ -1,0 +1,300 @@
+package org.humpback.transforms.model;
+
+import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorflowlite.BuiltinOpResolver;
+import org.bytedeco.tensorflowlite.FlatBufferModel;
+import org.bytedeco.tensorflowlite.Interpreter;
+import org.bytedeco.tensorflowlite.InterpreterBuilder;
+import org.bytedeco.tensorflowlite.TfLiteIntArray;
+import org.bytedeco.tensorflowlite.TfLiteTensor;
+
+/**
+ * A .tflite model on the bytedeco TFLite interpreter, with XNNPACK (the built-in resolver's
+ * default delegate) and the configured number of threads.
+ *
+ * <p><b>Batching.</b> When the selected input's signature declares a dynamic batch dimension
+ * ({@code -1}), the interpreter is resized to the batch ({@code ResizeInputTensor} +
+ * {@code AllocateTensors}) and run once per batch; otherwise (fixed batch, the usual TFLite export)
+ * items run one at a time through the same interpreter.
+ *
+ * <p><b>Types.</b> float32 I/O is copied as is (fp16-weight models dequantize inside the graph and
+ * still have float I/O); int8/uint8 I/O tensors are quantized/dequantized with the tensor's scale
+ * and zero point.
+ *
+ * <p><b>Output.</b> The selected output's values for one item are returned flattened row-major,
+ * whatever their rank (e.g. {@code [1, frames, classes]} becomes {@code frames*classes} floats).
+ *
+ * <p><b>Flex.</b> Models with Select-TF custom ops ("Flex*") get TF Java's native libraries loaded
+ * globally first (see {@link FlexSupport}); if they still cannot be resolved, a {@link ModelException}
+ * names the ops.
+ *
+ * <p>Not thread-safe: a TFLite interpreter serves one caller at a time ({@link ModelCache} handles that).
+ */
+public final class TfLiteModel extends AbstractEmbeddingModel {
+
+  private final List<String> flexOps;
+  private FlatBufferModel model;
+  private BuiltinOpResolver resolver;
+  private Interpreter interpreter;
+  private final int inputTensor;
+  private final int outputTensor;
+  private final boolean dynamicBatch;
+  private final boolean unbatched;
+  private final long itemLength;
+  private int allocatedBatch;
+  private final long[] allocatedInputDims;
+
+  TfLiteModel(ModelConfig config) {
+    super(config);
+    String path = config.path();
+    ModelSupport.requireFile(path, false);
+    // Reads the op table in Java first: rejects non-TFLite files and finds Flex ops before native code runs.
+    List<String> custom = TfLiteFlatbuffer.customOps(path);
+    flexOps = custom.stream().filter(s -> s.startsWith("Flex")).toList();
+    if (!flexOps.isEmpty()) {
+      try {
+        FlexSupport.ensureLoaded();
+      } catch (RuntimeException | LinkageError e) {
+        throw ModelException.of(path, "needs Select-TF ops " + flexOps
+            + " but TensorFlow's native libraries could not be loaded", e);
+      }
+    }
+    try {
+      model = FlatBufferModel.VerifyAndBuildFromFile(path);
+      if (model == null || model.isNull()) {
+        throw ModelException.of(path, "not a valid TFLite model (flatbuffer verification failed: truncated or corrupt file?)");
+      }
+      resolver = new BuiltinOpResolver();
+      InterpreterBuilder builder = new InterpreterBuilder(model, resolver);
+      builder.SetNumThreads(config.threads() > 0 ? config.threads() : -1);
+      interpreter = new Interpreter((Pointer) null);
+      int status = builder.apply(interpreter);
+      builder.close();
+      if (status != kTfLiteOk || interpreter.isNull()) {
+        List<String> other = custom.stream().filter(s -> !s.startsWith("Flex")).toList();
+        String why = !flexOps.isEmpty() ? "Select-TF (Flex) ops " + flexOps + " could not be resolved"
+            : !other.isEmpty() ? "custom ops " + other + " are not available in this TFLite runtime"
+            : "TFLite could not build an interpreter (unsupported op or corrupt graph; see stderr)";
+        throw ModelException.of(path, why);
+      }
+      if (interpreter.AllocateTensors() != kTfLiteOk) {
+        throw ModelException.of(path, "TFLite could not allocate tensors" + (flexOps.isEmpty() ? "" : " (Flex ops " + flexOps + ")"));
+      }
+      inputs = tensorInfos(interpreter.inputs(), true);
+      outputs = tensorInfos(interpreter.outputs(), false);
+      selectTensors();
+      inputTensor = tensorIndex(interpreter.inputs(), selectedInput.index());
+      outputTensor = tensorIndex(interpreter.outputs(), selectedOutput.index());
+      long[] inShape = selectedInput.shape();
+      unbatched = inShape.length <= 1;
+      dynamicBatch = !unbatched && inShape[0] < 0;
+      allocatedInputDims = dims(interpreter.tensor(inputTensor).dims());
+      itemLength = unbatched ? product(allocatedInputDims, 0) : product(allocatedInputDims, 1);
+      allocatedBatch = unbatched ? 1 : (int) allocatedInputDims[0];
+      if (dynamicBatch && config.batchSize() != allocatedBatch) {
+        resize(config.batchSize());
+      }
+      outputDim = perItemOutput();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private List<TensorInfo> tensorInfos(IntPointer indices, boolean isInput) {
+    List<TensorInfo> list = new ArrayList<>();
+    long n = isInput ? interpreter.inputs().limit() : interpreter.outputs().limit();
+    for (int i = 0; i < n; i++) {
+      int t = indices.get(i);
+      TfLiteTensor tensor = interpreter.tensor(t);
+      String name = tensor.name() == null || tensor.name().isNull() ? (isInput ? "input_" : "output_") + i
+          : tensor.name().getString();
+      TfLiteIntArray sig = tensor.dims_signature();
+      long[] shape = sig != null && !sig.isNull() && sig.size() > 0 ? dims(sig) : dims(tensor.dims());
+      list.add(new TensorInfo(i, name, shape, typeName(tensor.type())));
+    }
+    return List.copyOf(list);
+  }
+
+  private static int tensorIndex(IntPointer indices, int position) {
+    return indices.get(position);
+  }
+
+  private static long[] dims(TfLiteIntArray a) {
+    long[] d = new long[a.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = a.data(i);
+    }
+    return d;
+  }
+
+  private static long product(long[] d, int from) {
+    long n = 1;
+    for (int i = from; i < d.length; i++) {
+      n *= d[i];
+    }
+    return n;
+  }
+
+  static String typeName(int type) {
+    if (type == kTfLiteFloat32) return "float32";
+    if (type == kTfLiteFloat16) return "float16";
+    if (type == kTfLiteInt8) return "int8";
+    if (type == kTfLiteUInt8) return "uint8";
+    if (type == kTfLiteInt16) return "int16";
+    if (type == kTfLiteInt32) return "int32";
+    if (type == kTfLiteInt64) return "int64";
+    if (type == kTfLiteFloat64) return "float64";
+    if (type == kTfLiteBool) return "bool";
+    if (type == kTfLiteString) return "string";
+    return "type" + type;
+  }
+
+  private void resize(int batch) {
+    int[] newDims = new int[allocatedInputDims.length];
+    newDims[0] = batch;
+    for (int i = 1; i < newDims.length; i++) {
+      newDims[i] = (int) allocatedInputDims[i];
+    }
+    if (interpreter.ResizeInputTensor(inputTensor, newDims) != kTfLiteOk
+        || interpreter.AllocateTensors() != kTfLiteOk) {
+      throw ModelException.of(config.path(), "cannot resize input '" + selectedInput.name() + "' to batch " + batch);
+    }
+    allocatedBatch = batch;
+  }
+
+  private int perItemOutput() {
+    long total = product(dims(interpreter.tensor(outputTensor).dims()), 0);
+    long[] od = dims(interpreter.tensor(outputTensor).dims());
+    if (!unbatched && od.length >= 1 && od[0] == allocatedBatch) {
+      return (int) (total / allocatedBatch);
+    }
+    if (allocatedBatch != 1) {
+      throw ModelException.of(config.path(), "output '" + selectedOutput.name() + "' " + Arrays.toString(od)
+          + " does not follow the input batch " + allocatedBatch);
+    }
+    return (int) total;
+  }
+
+  /** Items run per interpreter call: the batch when it is dynamic, else 1 (or the fixed batch). */
+  int allocatedBatch() {
+    return allocatedBatch;
+  }
+
+  @Override
+  List<String> flexOps() {
+    return flexOps;
+  }
+
+  @Override
+  public float[][] embed(float[][] batch) {
+    if (interpreter == null) {
+      throw ModelException.of(config.path(), "model is closed");
+    }
+    ModelSupport.checkItems(config.path(), selectedInput, itemLength, batch);
+    float[][] items = ModelSupport.layout(config, selectedInput, inputFormat, batch);
+    float[][] out = new float[items.length][];
+    int done = 0;
+    while (done < items.length) {
+      int n;
+      if (dynamicBatch) {
+        n = Math.min(Math.max(config.batchSize(), 1), items.length - done);
+        if (n != allocatedBatch) {
+          resize(n);
+        }
+      } else {
+        n = Math.min(allocatedBatch, items.length - done);
+      }
+      runChunk(items, done, n, out);
+      done += n;
+    }
+    return out;
+  }
+
+  private void runChunk(float[][] items, int from, int n, float[][] out) {
+    TfLiteTensor in = interpreter.tensor(inputTensor);
+    int len = (int) itemLength;
+    int type = in.type();
+    if (type == kTfLiteFloat32) {
+      FloatPointer fp = in.data().f();
+      for (int i = 0; i < allocatedBatch; i++) {
+        if (i < n) {
+          fp.position((long) i * len).put(items[from + i], 0, len);
+        } else {
+          // A fixed batch larger than what is left: zero the unused rows.
+          fp.position((long) i * len).put(new float[len], 0, len);
+        }
+      }
+    } else if (type == kTfLiteInt8 || type == kTfLiteUInt8) {
+      float scale = in.params().scale();
+      int zp = in.params().zero_point();
+      int lo = type == kTfLiteInt8 ? -128 : 0;
+      int hi = type == kTfLiteInt8 ? 127 : 255;
+      BytePointer bp = in.data().raw();
+      byte[] q = new byte[len];
+      for (int i = 0; i < allocatedBatch; i++) {
+        Arrays.fill(q, (byte) Math.max(lo, Math.min(hi, zp)));
+        if (i < n) {
+          float[] x = items[from + i];
+          for (int k = 0; k < len; k++) {
+            q[k] = (byte) Math.max(lo, Math.min(hi, Math.round(x[k] / scale) + zp));
+          }
+        }
+        bp.position((long) i * len).put(q, 0, len);
+      }
+    } else {
+      throw ModelException.of(config.path(), "input '" + selectedInput.name() + "' has type "
+          + typeName(type) + "; only float32, int8 and uint8 inputs are supported");
+    }
+    if (interpreter.Invoke() != kTfLiteOk) {
+      throw ModelException.of(config.path(), "TFLite Invoke failed" + (flexOps.isEmpty() ? "" : " (Flex ops " + flexOps + ")"));
+    }
+    TfLiteTensor o = interpreter.tensor(outputTensor);
+    int dim = outputDim;
+    int otype = o.type();
+    for (int i = 0; i < n; i++) {
+      float[] v = new float[dim];
+      if (otype == kTfLiteFloat32) {
+        o.data().f().position((long) i * dim).get(v, 0, dim);
+      } else if (otype == kTfLiteInt8 || otype == kTfLiteUInt8) {
+        float scale = o.params().scale();
+        int zp = o.params().zero_point();
+        byte[] q = new byte[dim];
+        o.data().raw().position((long) i * dim).get(q, 0, dim);
+        boolean signed = otype == kTfLiteInt8;
+        for (int k = 0; k < dim; k++) {
+          int qi = signed ? q[k] : (q[k] & 0xff);
+          v[k] = (qi - zp) * scale;
+        }
+      } else {
+        throw ModelException.of(config.path(), "output '" + selectedOutput.name() + "' has type "
+            + typeName(otype) + "; only float32, int8 and uint8 outputs are supported");
+      }
+      out[from + i] = v;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (interpreter != null) {
+      interpreter.close();
+      interpreter = null;
+    }
+    if (resolver != null) {
+      resolver.close();
+      resolver = null;
+    }
+    if (model != null) {
+      model.close();
+      model = null;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package org.humpback.transforms.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+import javax.sound.sampled.UnsupportedAudioFileException;
+import org.humpback.transforms.testing.SharedCorpus;
+import org.junit.jupiter.api.Test;
+
+/** The runtimes on the real models in ../shared/corpus/models, fed real recordings (skipped when absent). */
+class RealModelsTest {
+
+  @Test
+  void yamnetTfliteProbesAndEmbedsRealAudio() throws Exception {
+    Path model = SharedCorpus.model("yamnet/yamnet.tflite");
+    ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName("Identity"); // scores [1,521]; Identity_1 is the log-mel
+    ModelDescription d = ModelProbe.probe(config);
+    assertEquals(InputFormat.WAVEFORM, d.inputFormat());
+    assertEquals(521, d.vectorDim());
+    assertEquals(15600, ModelSupport.itemLength(d.selectedInput().shape()));
+    assertEquals(List.of(), d.flexOps());
+
+    // 16 kHz fish clips: 0.975 s windows straight from the WAV.
+    float[] audio = readWav(SharedCorpus.audio("contrast-fish").toFile().listFiles((f, n) -> n.endsWith(".wav"))[0].toPath());
+    float[][] windows = windows(audio, 15600, 3);
+    try (EmbeddingModel m = EmbeddingModels.open(config.withBatchSize(4))) {
+      float[][] out = m.embed(windows);
+      assertEquals(3, out.length);
+      for (float[] v : out) {
+        assertEquals(521, v.length);
+        assertFinite(v);
+      }
+      // Same result item by item as batched.
+      assertArrayEquals(out[1], m.embed(new float[][] {windows[1]})[0], 1e-5f);
+    }
+  }
+
+  @Test
+  void yamnetHumpbackHeadSelectsOutputByName() throws Exception {
+    Path model = SharedCorpus.model("yamnet-humpback-head/yamnet_humpback_head.tflite");
+    ModelDescription all = ModelProbe.probe(ModelConfig.of(model.toString(), ModelType.TFLITE));
+    assertEquals(2, all.outputs().size(), all.outputs().toString());
+    TensorInfo head = all.outputs().stream().filter(t -> t.elementsPerItem() == 2).findFirst().orElseThrow();
+    ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(head.name());
+    ModelDescription d = ModelProbe.probe(config);
+    assertEquals(2, d.vectorDim());
+    assertEquals(head.name(), d.selectedOutput().name());
+    float[] audio = readWav(SharedCorpus.audio("contrast-fish").toFile().listFiles((f, n) -> n.endsWith(".wav"))[0].toPath());
+    try (EmbeddingModel m = EmbeddingModels.open(config)) {
+      float[][] out = m.embed(windows(audio, 15600, 2));
+      for (float[] v : out) {
+        assertEquals(2, v.length);
+        assertFinite(v);
+      }
+    }
+  }
+
+  @Test
+  void birdnetStm32Int8SpectrogramModel() {
+    Path model = SharedCorpus.model("birdnet-stm32/birdnet_stm32n6_100.tflite");
+    ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE);
+    ModelDescription d = ModelProbe.probe(config);
+    assertEquals(InputFormat.SPECTROGRAM, d.inputFormat());
+    // Int8 inside; this export keeps float32 I/O with QUANTIZE/DEQUANTIZE at the ends.
+    assertTrue(List.of("float32", "int8").contains(d.selectedInput().dtype()), d.selectedInput().toString());
+    assertArrayEquals(new long[] {1, 257, 256, 1}, d.selectedInput().shape());
+    assertEquals(100, d.vectorDim());
+    // A synthetic magnitude spectrogram of a tone (values in the model's 0..1 input range).
+    float[] spec = new float[257 * 256];
+    for (int f = 0; f < 256; f++) {
+      spec[40 * 256 + f] = 0.8f;
+    }
+    try (EmbeddingModel m = EmbeddingModels.open(config)) {
+      float[][] out = m.embed(new float[][] {spec, new float[spec.length]});
+      for (float[] v : out) {
+        assertEquals(100, v.length);
+        assertFinite(v);
+      }
+    }
+  }
+
+  @Test
+  void kooguSavedModelNeedsASignatureAndRunsWithTransformation() throws Exception {
+    Path model = SharedCorpus.model("koogu-blue-whale/blue_whale_24");
+    ModelException e = assertThrows(ModelException.class,
+        () -> ModelProbe.probe(ModelConfig.of(model.toString(), ModelType.TF2_SAVED_MODEL)));
+    assertTrue(e.getMessage().contains("with_transformation") && e.getMessage().contains("basic"), e.getMessage());
+
+    ModelConfig config = ModelConfig.of(model.toString(), ModelType.TF2_SAVED_MODEL)
+        .withSignatureName("with_transformation").withBatchSize(8);
+    ModelDescription d = ModelProbe.probe(config);
+    assertEquals("inputs", d.selectedInput().name());
+    assertArrayEquals(new long[] {-1, 1125}, d.selectedInput().shape());
+    assertEquals("scores", d.selectedOutput().name());
+    assertEquals(2, d.vectorDim());
+    assertEquals(InputFormat.WAVEFORM, d.inputFormat());
+    assertTrue(d.signatures().containsAll(List.of("basic", "with_transformation")), d.signatures().toString());
+
+    // 10 kHz humpback clip decimated to 250 Hz by averaging 40 samples (crude, but a real signal).
+    Path clip = SharedCorpus.audio("labelled-pifsc/mn").toFile().listFiles((f, n) -> n.endsWith(".wav"))[0].toPath();
+    float[] audio = readWav(clip);
+    float[] at250 = new float[audio.length / 40];
+    for (int i = 0; i < at250.length; i++) {
+      for (int k = 0; k < 40; k++) {
+        at250[i] += audio[i * 40 + k] / 40f;
+      }
+    }
+    float[] padded = java.util.Arrays.copyOf(at250, 1125);
+    try (EmbeddingModel m = EmbeddingModels.open(config)) {
+      float[][] out = m.embed(new float[][] {padded, padded});
+      assertEquals(2, out.length);
+      assertEquals(2, out[0].length);
+      assertFinite(out[0]);
+      assertArrayEquals(out[0], out[1], 1e-5f);
+    }
+  }
+
+  static void assertFinite(float[] v) {
+    for (float x : v) {
+      assertTrue(Float.isFinite(x), "non-finite value in " + java.util.Arrays.toString(v));
+    }
+  }
+
+  static float[][] windows(float[] audio, int len, int count) {
+    float[][] w = new float[count][len];
+    for (int i = 0; i < count; i++) {
+      int from = i * len;
+      if (from < audio.length) {
+        System.arraycopy(audio, from, w[i], 0, Math.min(len, audio.length - from));
+      }
+    }
+    return w;
+  }
+
+  /** Mono PCM16 WAV to floats in [-1, 1) (the corpus's labelled clips and fish queries). */
+  static float[] readWav(Path wav) throws IOException, UnsupportedAudioFileException {
+    try (AudioInputStream in = AudioSystem.getAudioInputStream(wav.toFile())) {
+      AudioFormat f = in.getFormat();
+      byte[] bytes = in.readAllBytes();
+      int channels = f.getChannels();
+      int frames = bytes.length / (2 * channels);
+      float[] out = new float[frames];
+      for (int i = 0; i < frames; i++) {
+        int p = i * 2 * channels;
+        int s = f.isBigEndian() ? (bytes[p] << 8) | (bytes[p + 1] & 0xff) : (bytes[p + 1] << 8) | (bytes[p] & 0xff);
+        out[i] = s / 32768f;
+      }
+      return out;
+    }
+  }
+}
