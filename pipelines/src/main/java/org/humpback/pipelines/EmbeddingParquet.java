@@ -1,0 +1,405 @@
+package org.humpback.pipelines;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.avro.AvroWriteSupport;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.DelegatingPositionOutputStream;
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
+import org.apache.parquet.io.SeekableInputStream;
+
+/**
+ * The embedding output format: one Parquet file per (audio file, encoding signature), rows in time
+ * order, with the provenance in the file footer.
+ *
+ * <p>Columns (written through parquet-avro from the Avro record {@link #SCHEMA}):
+ * <pre>
+ *   row_index  int32     0-based window index in the file
+ *   start_s    double    window start, seconds
+ *   end_s      double    window end, seconds (where audio ends, for a padded last window)
+ *   embedding  list&lt;float32&gt;, every row exactly vector_dim long
+ * </pre>
+ * Parquet has no fixed-size list type (Arrow keeps {@code fixed_size_list} only in its own
+ * {@code ARROW:schema} footer blob), so the vector is a standard 3-level LIST of non-null floats;
+ * pyarrow reads it as {@code list<element: float not null>} ({@code pa.Table.column("embedding")
+ * .combine_chunks().flatten().to_numpy().reshape(-1, vector_dim)} gives the matrix) and the length
+ * is stated in the {@code vector_dim} footer key and checked on write.
+ *
+ * <p>Footer key/value metadata: {@code model, model_version, encoding_signature, front_end_config
+ * (canonical JSON), audio_sha256, vector_dim, humpback_version}.
+ *
+ * <p>Atomicity: {@link #write} writes {@code .<name>.<uuid>.tmp} in the target directory, fsyncs it
+ * and renames it onto the final name with an atomic move; a crash leaves at most a hidden temp file
+ * (never a partial final file), and the next write of the same name deletes such leftovers first.
+ */
+public final class EmbeddingParquet {
+
+  public static final String KEY_MODEL = "model";
+  public static final String KEY_MODEL_VERSION = "model_version";
+  public static final String KEY_SIGNATURE = "encoding_signature";
+  public static final String KEY_FRONT_END = "front_end_config";
+  public static final String KEY_AUDIO_SHA256 = "audio_sha256";
+  public static final String KEY_VECTOR_DIM = "vector_dim";
+  public static final String KEY_HUMPBACK_VERSION = "humpback_version";
+
+  /** The row record. The vector is an Avro array, see the class comment for how it appears in Arrow. */
+  public static final Schema SCHEMA = SchemaBuilder.record("EmbeddingRow").namespace("org.humpback")
+      .fields()
+      .requiredInt("row_index")
+      .requiredDouble("start_s")
+      .requiredDouble("end_s")
+      .name("embedding").type().array().items().floatType().noDefault()
+      .endRecord();
+
+  private static final String TMP_SUFFIX = ".tmp";
+
+  private EmbeddingParquet() {}
+
+  /** Provenance kept in each file's footer. */
+  public record Metadata(String model, String modelVersion, String encodingSignature, String frontEndConfigJson,
+      String audioSha256, int vectorDim, String humpbackVersion) implements java.io.Serializable {
+
+    public Metadata {
+      requireText("model", model);
+      requireText("model_version", modelVersion);
+      requireText("encoding_signature", encodingSignature);
+      requireText("front_end_config", frontEndConfigJson);
+      requireText("audio_sha256", audioSha256);
+      requireText("humpback_version", humpbackVersion);
+      if (vectorDim < 1) {
+        throw new IllegalArgumentException("Invalid vector_dim: " + vectorDim + " (expected >= 1)");
+      }
+    }
+
+    public Metadata withVectorDim(int v) {
+      return new Metadata(model, modelVersion, encodingSignature, frontEndConfigJson, audioSha256, v, humpbackVersion);
+    }
+
+    Map<String, String> toMap() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put(KEY_MODEL, model);
+      m.put(KEY_MODEL_VERSION, modelVersion);
+      m.put(KEY_SIGNATURE, encodingSignature);
+      m.put(KEY_FRONT_END, frontEndConfigJson);
+      m.put(KEY_AUDIO_SHA256, audioSha256);
+      m.put(KEY_VECTOR_DIM, Integer.toString(vectorDim));
+      m.put(KEY_HUMPBACK_VERSION, humpbackVersion);
+      return m;
+    }
+
+    static Metadata fromMap(Path file, Map<String, String> m) {
+      String dim = m.get(KEY_VECTOR_DIM);
+      if (dim == null) {
+        throw new IllegalArgumentException(file + " is not a humpback embedding file (no " + KEY_VECTOR_DIM + " in its footer)");
+      }
+      return new Metadata(m.get(KEY_MODEL), m.get(KEY_MODEL_VERSION), m.get(KEY_SIGNATURE), m.get(KEY_FRONT_END),
+          m.get(KEY_AUDIO_SHA256), Integer.parseInt(dim), m.get(KEY_HUMPBACK_VERSION));
+    }
+
+    private static void requireText(String name, String v) {
+      if (v == null || v.isBlank()) {
+        throw new IllegalArgumentException("Invalid " + name + ": '" + v + "' (expected a non-empty value)");
+      }
+    }
+  }
+
+  /** One window's row. */
+  public record Row(int rowIndex, double startS, double endS, float[] embedding) {}
+
+  /** A whole file, as {@link #read} returns it. */
+  public record Contents(Metadata metadata, List<Row> rows) {
+
+    /** The vectors as a [rows][vector_dim] matrix. */
+    public float[][] matrix() {
+      float[][] m = new float[rows.size()][];
+      for (int i = 0; i < m.length; i++) {
+        m[i] = rows.get(i).embedding();
+      }
+      return m;
+    }
+  }
+
+  /** {@code root/{model_version}/{audio_file_id}/{signature}.parquet}, root being data/embeddings. */
+  public static Path path(Path embeddingsRoot, String modelVersion, String audioFileId, String signature) {
+    for (String[] p : new String[][] {{"model_version", modelVersion}, {"audio_file_id", audioFileId}, {"encoding_signature", signature}}) {
+      if (p[1] == null || p[1].isBlank() || p[1].contains("/") || p[1].contains("\\") || p[1].equals("..") || p[1].equals(".")) {
+        throw new IllegalArgumentException("Invalid " + p[0] + ": '" + p[1] + "' (expected a non-empty name without path separators)");
+      }
+    }
+    return embeddingsRoot.resolve(modelVersion).resolve(audioFileId).resolve(signature + ".parquet");
+  }
+
+  /**
+   * Writes {@code rows} (strictly increasing row_index, each vector {@code metadata.vectorDim()} long)
+   * to {@code target}, atomically. Rows are streamed: memory is one Parquet row group, not the file.
+   *
+   * @return the number of rows written
+   * @throws IllegalArgumentException on out-of-order rows or a wrong vector length (no file is left)
+   * @throws UncheckedIOException on an I/O failure (no file is left)
+   */
+  public static long write(Path target, Metadata metadata, Iterator<Row> rows) {
+    Path dir = target.toAbsolutePath().getParent();
+    Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
+    long n = 0;
+    try {
+      Files.createDirectories(dir);
+      cleanTemps(target);
+      try (ParquetWriter<GenericRecord> w = new Builder(new NioOutputFile(tmp), metadata.toMap())
+          .withCompressionCodec(CompressionCodecName.SNAPPY)
+          .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false")
+          .build()) {
+        long previous = -1;
+        while (rows.hasNext()) {
+          Row r = rows.next();
+          if (r.rowIndex() <= previous) {
+            throw new IllegalArgumentException("Rows out of order for " + target + ": row_index " + r.rowIndex()
+                + " after " + previous);
+          }
+          if (r.embedding() == null || r.embedding().length != metadata.vectorDim()) {
+            throw new IllegalArgumentException("Invalid embedding length at row_index " + r.rowIndex() + " of " + target
+                + ": " + (r.embedding() == null ? "null" : r.embedding().length) + " (expected vector_dim "
+                + metadata.vectorDim() + ")");
+          }
+          previous = r.rowIndex();
+          w.write(toRecord(r));
+          n++;
+        }
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return n;
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw new UncheckedIOException("Cannot write embeddings to " + target + " (after " + n + " rows)", e);
+    } catch (RuntimeException | Error e) {
+      deleteQuietly(tmp);
+      throw e;
+    }
+  }
+
+  /** Deletes leftover temp files of {@code target} (from a crashed or cancelled write). Returns how many. */
+  public static int cleanTemps(Path target) {
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int n = 0;
+    String glob = "." + target.getFileName() + ".*" + TMP_SUFFIX;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, glob)) {
+      for (Path p : ds) {
+        if (Files.deleteIfExists(p)) {
+          n++;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clean temp files in " + dir, e);
+    }
+    return n;
+  }
+
+  /** Reads a whole embedding file: footer metadata and rows in file order. */
+  public static Contents read(Path file) {
+    Metadata md = readMetadata(file);
+    List<Row> rows = new ArrayList<>();
+    try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(new NioInputFile(file))
+        .withDataModel(GenericData.get()).build()) {
+      GenericRecord rec;
+      while ((rec = r.read()) != null) {
+        @SuppressWarnings("unchecked")
+        List<Float> list = (List<Float>) rec.get("embedding");
+        float[] v = new float[list.size()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = list.get(i);
+        }
+        rows.add(new Row((Integer) rec.get("row_index"), (Double) rec.get("start_s"), (Double) rec.get("end_s"), v));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read embeddings from " + file, e);
+    }
+    return new Contents(md, rows);
+  }
+
+  /** Reads only the footer metadata. */
+  public static Metadata readMetadata(Path file) {
+    try (ParquetFileReader r = ParquetFileReader.open(new NioInputFile(file))) {
+      return Metadata.fromMap(file, r.getFooter().getFileMetaData().getKeyValueMetaData());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the Parquet footer of " + file, e);
+    }
+  }
+
+  private static GenericRecord toRecord(Row r) {
+    GenericData.Record rec = new GenericData.Record(SCHEMA);
+    rec.put("row_index", r.rowIndex());
+    rec.put("start_s", r.startS());
+    rec.put("end_s", r.endS());
+    GenericData.Array<Float> a = new GenericData.Array<>(r.embedding().length, SCHEMA.getField("embedding").schema());
+    for (float f : r.embedding()) {
+      a.add(f);
+    }
+    rec.put("embedding", a);
+    return rec;
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // The next write of the same target removes it (cleanTemps).
+    }
+  }
+
+  /** parquet-mr 1.13 has no withExtraMetaData: the footer keys go in through the WriteSupport's context. */
+  private static final class Builder extends ParquetWriter.Builder<GenericRecord, Builder> {
+    private final Map<String, String> extra;
+
+    Builder(OutputFile file, Map<String, String> extra) {
+      super(file);
+      this.extra = extra;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<GenericRecord> getWriteSupport(Configuration conf) {
+      return new AvroWriteSupport<>(new AvroSchemaConverter(conf).convert(SCHEMA), SCHEMA, GenericData.get()) {
+        @Override
+        public WriteContext init(Configuration configuration) {
+          WriteContext c = super.init(configuration);
+          Map<String, String> md = new LinkedHashMap<>(c.getExtraMetaData());
+          md.putAll(extra);
+          return new WriteContext(c.getSchema(), md);
+        }
+      };
+    }
+  }
+
+  /** A local file as Parquet's OutputFile, without Hadoop's FileSystem; fsyncs on close. */
+  private record NioOutputFile(Path path) implements OutputFile {
+    @Override
+    public PositionOutputStream create(long blockSizeHint) throws IOException {
+      return open(StandardOpenOption.CREATE_NEW);
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+      return open(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private PositionOutputStream open(StandardOpenOption... extra) throws IOException {
+      List<StandardOpenOption> opts = new ArrayList<>(List.of(extra));
+      opts.add(StandardOpenOption.WRITE);
+      FileChannel ch = FileChannel.open(path, opts.toArray(new StandardOpenOption[0]));
+      OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+      return new DelegatingPositionOutputStream(out) {
+        private long pos;
+
+        @Override
+        public long getPos() {
+          return pos;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          super.write(b);
+          pos++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          super.write(b, off, len);
+          pos += len;
+        }
+
+        @Override
+        public void write(byte[] b) throws IOException {
+          write(b, 0, b.length);
+        }
+
+        @Override
+        public void close() throws IOException {
+          try (ch) {
+            out.flush();
+            ch.force(true);
+          }
+        }
+      };
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
+
+    @Override
+    public String getPath() {
+      return path.toString();
+    }
+  }
+
+  /** A local file as Parquet's InputFile. */
+  private record NioInputFile(Path path) implements InputFile {
+    @Override
+    public long getLength() throws IOException {
+      return Files.size(path);
+    }
+
+    @Override
+    public SeekableInputStream newStream() throws IOException {
+      FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+      InputStream in = Channels.newInputStream(ch);
+      return new DelegatingSeekableInputStream(in) {
+        @Override
+        public long getPos() throws IOException {
+          return ch.position();
+        }
+
+        @Override
+        public void seek(long newPos) throws IOException {
+          ch.position(newPos);
+        }
+      };
+    }
+
+    @Override
+    public String toString() {
+      return path.toString();
+    }
+  }
+}
