@@ -91,6 +91,8 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw ApiException.unprocessable("body: malformed JSON (" + e.getOriginalMessage() + ", line "
           + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr() + ")");
+    } catch (IOException e) {
+      throw new UncheckedIOException("parsing request body", e);
     }
   }
 

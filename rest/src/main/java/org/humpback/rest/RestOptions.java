@@ -1,0 +1,48 @@
+package org.humpback.rest;
+
+import java.nio.file.Path;
+
+/**
+ * What the REST layer needs from the configuration ({@code HUMPBACK_*} variables, read by the commands).
+ *
+ * @param host interface to bind ({@code HUMPBACK_HOST}, default 127.0.0.1)
+ * @param port TCP port ({@code HUMPBACK_PORT}, default 8000; 0 picks a free one)
+ * @param storageRoot where uploads are kept ({@code HUMPBACK_STORAGE_ROOT})
+ * @param modelsDir the only directory models may be registered from ({@code HUMPBACK_MODELS_DIR})
+ * @param maxUploadBytes upload cap ({@code HUMPBACK_MAX_UPLOAD_MB} in bytes)
+ * @param apiToken bearer token every request but {@code /health} needs; {@code null} = no authentication
+ * @param maxAttempts how many times a worker may claim a job before it fails for good
+ */
+public record RestOptions(
+    String host, int port, Path storageRoot, Path modelsDir, long maxUploadBytes, String apiToken, int maxAttempts) {
+
+  public RestOptions {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("Invalid HUMPBACK_HOST: empty");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("Invalid HUMPBACK_PORT: " + port + " (expected 0..65535)");
+    }
+    if (maxUploadBytes <= 0) {
+      throw new IllegalArgumentException("Invalid HUMPBACK_MAX_UPLOAD_MB: " + maxUploadBytes + " bytes (expected > 0)");
+    }
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("Invalid max attempts: " + maxAttempts + " (expected >= 1)");
+    }
+    storageRoot = storageRoot.toAbsolutePath().normalize();
+    modelsDir = modelsDir.toAbsolutePath().normalize();
+    apiToken = apiToken == null || apiToken.isBlank() ? null : apiToken;
+  }
+
+  public RestOptions withPort(int v) {
+    return new RestOptions(host, v, storageRoot, modelsDir, maxUploadBytes, apiToken, maxAttempts);
+  }
+
+  public RestOptions withApiToken(String v) {
+    return new RestOptions(host, port, storageRoot, modelsDir, maxUploadBytes, v, maxAttempts);
+  }
+
+  public RestOptions withMaxUploadBytes(long v) {
+    return new RestOptions(host, port, storageRoot, modelsDir, v, apiToken, maxAttempts);
+  }
+}

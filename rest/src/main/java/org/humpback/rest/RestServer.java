@@ -1,0 +1,65 @@
+package org.humpback.rest;
+
+import io.helidon.http.Status;
+import io.helidon.integrations.openapi.ui.OpenApiUi;
+import io.helidon.openapi.OpenApiFeature;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.staticcontent.StaticContentService;
+import java.util.Map;
+import org.humpback.registry.db.Database;
+import org.humpback.rest.admin.AdminService;
+import org.humpback.rest.audio.AudioProbe;
+import org.humpback.rest.audio.AudioService;
+import org.humpback.rest.audio.UploadStore;
+import org.humpback.rest.clustering.ClusteringService;
+import org.humpback.rest.processing.ProcessingService;
+
+/**
+ * The humpback HTTP server: wiring only. {@link #routing} is what the tests reuse; {@link #start} adds the listener,
+ * the OpenAPI document ({@code GET /openapi}, from {@code META-INF/openapi.yaml}) and Swagger UI ({@code GET /docs}).
+ */
+public final class RestServer {
+
+  /** Where the OpenAPI document is served, as FastAPI users expect ({@code /openapi}, plus {@code .json}/{@code .yaml} by Accept). */
+  static final String OPENAPI_PATH = "/openapi";
+  static final String DOCS_PATH = "/docs";
+
+  private RestServer() {}
+
+  /** Starts the server (port 0 picks a free one; read it back with {@link WebServer#port()}). */
+  public static WebServer start(Database db, RestOptions options, AudioProbe probe) {
+    return WebServer.builder()
+        .host(options.host())
+        .port(options.port())
+        // Uploads stream to disk, so the server's own payload limit only needs to sit above the upload cap.
+        .maxPayloadSize(options.maxUploadBytes() + 2L * 1024 * 1024)
+        .addFeature(openApi())
+        .routing(r -> routing(r, db, options, probe))
+        .build()
+        .start();
+  }
+
+  static OpenApiFeature openApi() {
+    return OpenApiFeature.builder()
+        .webContext(OPENAPI_PATH)
+        .staticFile("META-INF/openapi.yaml")
+        .servicesDiscoverServices(false)
+        .addService(OpenApiUi.builder().webContext(DOCS_PATH).build())
+        .build();
+  }
+
+  static void routing(HttpRouting.Builder routing, Database db, RestOptions options, AudioProbe probe) {
+    if (options.apiToken() != null) {
+      routing.addFilter(new BearerTokenFilter(options.apiToken()));
+    }
+    ErrorMapping.register(routing);
+    routing
+        .get("/health", (req, res) -> Json.ok(res, Map.of("status", "ok")))
+        .register("/audio", new AudioService(db, new UploadStore(options.storageRoot(), options.maxUploadBytes()), probe))
+        .register("/processing", new ProcessingService(db, options.maxAttempts()))
+        .register("/clustering", new ClusteringService(db, options.maxAttempts()))
+        .register("/admin", new AdminService(db, options.modelsDir()))
+        .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build());
+  }
+}
