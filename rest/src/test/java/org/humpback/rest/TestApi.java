@@ -1,0 +1,148 @@
+package org.humpback.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.WebServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.humpback.registry.db.Database;
+import org.humpback.rest.audio.AudioProbe;
+
+/** A real server on a free loopback port over a fresh database and storage directory, and a small client for it. */
+final class TestApi implements AutoCloseable {
+
+  final Path root;
+  final Path storage;
+  final Path modelsDir;
+  final Database db;
+  final WebServer server;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private String token;
+
+  TestApi(Path root, long maxUploadBytes, String apiToken, AudioProbe probe) {
+    this.root = root;
+    this.storage = root.resolve("data");
+    this.modelsDir = root.resolve("models");
+    try {
+      Files.createDirectories(modelsDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.db = Database.open("jdbc:sqlite:" + root.resolve("humpback.db"));
+    RestOptions options = new RestOptions("127.0.0.1", 0, storage, modelsDir, maxUploadBytes, apiToken, 3);
+    this.server = RestServer.start(db, options, probe);
+  }
+
+  static TestApi start(Path root) {
+    return new TestApi(root, 4L * 1024 * 1024, null, AudioProbe.NONE);
+  }
+
+  TestApi token(String t) {
+    this.token = t;
+    return this;
+  }
+
+  record Resp(int status, String body, String contentType) {
+    JsonNode json() {
+      try {
+        return Json.MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON (" + status + "): " + body, e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + body;
+    }
+  }
+
+  Resp get(String path) {
+    return send(base(path).GET());
+  }
+
+  Resp delete(String path) {
+    return send(base(path).DELETE());
+  }
+
+  Resp post(String path, String json) {
+    return send(base(path).header("Content-Type", "application/json")
+        .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  Resp put(String path, String json) {
+    return send(base(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** {@code POST /audio/upload} with a multipart {@code file} part (and {@code folder_path} when not null). */
+  Resp upload(String filename, byte[] content, String folderPath) {
+    String boundary = "----humpback" + UUID.randomUUID();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    if (folderPath != null) {
+      write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"folder_path\"\r\n\r\n" + folderPath
+          + "\r\n");
+    }
+    write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+    body.writeBytes(content);
+    write(body, "\r\n--" + boundary + "--\r\n");
+    return send(base("/audio/upload").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+  }
+
+  private static void write(ByteArrayOutputStream out, String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  HttpRequest.Builder base(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
+  }
+
+  Resp send(HttpRequest.Builder b) {
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Resp(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A real 16-bit mono PCM WAV: {@code seconds} of a sine at {@code hz}. */
+  static byte[] wav(double seconds, int sampleRate, double hz) {
+    int n = (int) Math.round(seconds * sampleRate);
+    ByteBuffer b = ByteBuffer.allocate(44 + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * n).put("WAVE".getBytes(StandardCharsets.US_ASCII));
+    b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
+        .putInt(sampleRate).putInt(sampleRate * 2).putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * n);
+    for (int i = 0; i < n; i++) {
+      b.putShort((short) Math.round(12_000 * Math.sin(2 * Math.PI * hz * i / sampleRate)));
+    }
+    return b.array();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    db.close();
+  }
+}
