@@ -1,0 +1,962 @@
+package org.humpback.transforms.audio;
+
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_flush_buffers;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_seek_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_DECODER_NOT_FOUND;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_INVALIDDATA;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_STREAM_NOT_FOUND;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_FATAL;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_DBL;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_DBLP;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLT;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLTP;
+import static org.bytedeco.ffmpeg.global.avutil.AV_TIME_BASE;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_default;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_uninit;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_make_writable;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+import static org.bytedeco.ffmpeg.global.avutil.av_get_bytes_per_sample;
+import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
+import static org.bytedeco.ffmpeg.global.avutil.av_opt_set_double;
+import static org.bytedeco.ffmpeg.global.avutil.av_opt_set_int;
+import static org.bytedeco.ffmpeg.global.avutil.av_sample_fmt_is_planar;
+import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
+import static org.bytedeco.ffmpeg.global.swresample.SWR_FILTER_TYPE_KAISER;
+import static org.bytedeco.ffmpeg.global.swresample.swr_alloc_set_opts2;
+import static org.bytedeco.ffmpeg.global.swresample.swr_convert;
+import static org.bytedeco.ffmpeg.global.swresample.swr_free;
+import static org.bytedeco.ffmpeg.global.swresample.swr_get_out_samples;
+import static org.bytedeco.ffmpeg.global.swresample.swr_init;
+import static org.bytedeco.ffmpeg.global.swresample.swr_set_matrix;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVChannelLayout;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.global.avformat;
+import org.bytedeco.ffmpeg.swresample.SwrContext;
+import org.bytedeco.ffmpeg.global.swresample;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * Streams one audio file as mono float32 at a target sample rate, through FFmpeg (libavformat,
+ * libavcodec, libswresample via JavaCPP).
+ *
+ * <p>Handles WAV (8/16/24/32-bit integer and float), MP3 (gapless: the LAME encoder delay and
+ * padding are removed by FFmpeg's skip-samples side data), FLAC and Ogg/Vorbis, and anything else
+ * the bundled FFmpeg reads. Channels are averaged to mono (an equal-weight swresample matrix, so
+ * a 6-channel file's LFE counts like any other channel). Resampling uses a Kaiser-windowed sinc
+ * ({@code filter_size=64, cutoff=0.95, kaiser_beta=12}), about -80 dB alias rejection.
+ *
+ * <p>Memory stays bounded by one packet's worth of audio whatever the file length. Bad files
+ * raise {@link AudioDecodeException} with a {@link AudioDecodeException.Reason}; damage after the
+ * start (truncation, corrupt packets, NaN samples) is survived and reported by {@link #stats()}.
+ * Every native call's return code is checked and every native object is freed in {@link #close()}.
+ *
+ * <p>Not thread-safe: one decoder per thread.
+ */
+public final class AudioDecoder implements AutoCloseable {
+
+  /** Files with more channels than this are refused ({@link AudioDecodeException.Reason#TOO_MANY_CHANNELS}). */
+  public static final int MAX_CHANNELS = 64;
+  /** Lowest native or target sample rate accepted, in Hz. */
+  public static final int MIN_SAMPLE_RATE = 100;
+  /** Highest native or target sample rate accepted, in Hz. */
+  public static final int MAX_SAMPLE_RATE = 2_000_000;
+
+  private static final int EAGAIN = -11; // AVERROR(EAGAIN) on Linux
+  private static final int MAX_CORRUPT_WITHOUT_OUTPUT = 200;
+
+  static {
+    Loader.load(avformat.class);
+    Loader.load(swresample.class);
+    // We report every problem ourselves, with the file name; FFmpeg's own stderr chatter would only
+    // interleave with worker logs.
+    av_log_set_level(Integer.getInteger("humpback.ffmpeg.loglevel", AV_LOG_FATAL));
+  }
+
+  private final Path file;
+  private final int outRate;
+  private AVFormatContext fmt;
+  private AVCodecContext dec;
+  private AVPacket pkt;
+  private AVFrame frame;
+  private SwrContext swr;
+  private AVStream stream;
+  private int streamIndex;
+  private AudioInfo info;
+  private boolean pcm;
+  private long expectedInputSamples = -1;
+
+  // resampler input configuration, to notice a mid-stream change
+  private int swrInFormat = -1;
+  private int swrInRate = -1;
+  private int swrInChannels = -1;
+  private FloatPointer swrOut;
+  private PointerPointer<FloatPointer> swrOutPlanes;
+  private int swrOutCapacity;
+  private PointerPointer<BytePointer> inPlanes;
+
+  private float[] pending = new float[8192];
+  private int pendingPos;
+  private int pendingLen;
+  private float[] scratch = new float[0];
+  private double[] scratchD = new double[0];
+
+  private boolean demuxEof;
+  private boolean drainSent;
+  private boolean finished;
+  private boolean closed;
+
+  // time-shard start: drop this many decoded input samples, then this many resampled output samples
+  private long inputToSkip;
+  private long outputToSkip;
+  private final boolean fromStart;
+
+  private long inputSamples;
+  private long decodedInputSamples;
+  private long outputSamples;
+  private long nonFinite;
+  private long corruptPackets;
+  private boolean truncated;
+  private final List<String> warnings = new ArrayList<>();
+
+  private AudioDecoder(Path file, int targetSampleRate, double startSeconds) {
+    this.file = file;
+    this.outRate = targetSampleRate;
+    this.fromStart = startSeconds == 0;
+  }
+
+  /** Opens {@code file} for decoding from its start. {@code targetSampleRate <= 0} keeps the native rate. */
+  public static AudioDecoder open(Path file, int targetSampleRate) throws AudioDecodeException {
+    return open(file, targetSampleRate, 0.0);
+  }
+
+  /**
+   * Opens {@code file} and positions the output at {@code startSeconds}: the first sample read is
+   * output sample {@code round(startSeconds * rate)} of a whole-file decode, with the same value
+   * (within float noise). The decoder and resampler are run over a pre-roll before the start so
+   * their state matches a whole-file decode; time shards of one file therefore join seamlessly.
+   */
+  public static AudioDecoder open(Path file, int targetSampleRate, double startSeconds)
+      throws AudioDecodeException {
+    if (!(startSeconds >= 0) || !Double.isFinite(startSeconds)) {
+      throw new IllegalArgumentException("Invalid startSeconds: " + startSeconds + " (expected a finite value >= 0)");
+    }
+    if (targetSampleRate > 0 && (targetSampleRate < MIN_SAMPLE_RATE || targetSampleRate > MAX_SAMPLE_RATE)) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.BAD_SAMPLE_RATE, file,
+          "the requested target sample rate " + targetSampleRate + " Hz is invalid (expected "
+              + MIN_SAMPLE_RATE + " to " + MAX_SAMPLE_RATE + " Hz, or 0 to keep the file's rate)");
+    }
+    checkFile(file);
+    AudioDecoder d = new AudioDecoder(file, targetSampleRate, startSeconds);
+    try {
+      d.openNative(targetSampleRate);
+      d.positionAt(startSeconds);
+      return d;
+    } catch (AudioDecodeException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /** Reads the headers of {@code file} without decoding; rates and sample counts are the file's own. */
+  public static AudioInfo probe(Path file) throws AudioDecodeException {
+    try (AudioDecoder d = open(file, 0)) {
+      return d.info();
+    }
+  }
+
+  /** What the file is; {@code estimatedSamples} is at this decoder's output rate. */
+  public AudioInfo info() {
+    return info;
+  }
+
+  /** The rate of the samples {@link #read} returns. */
+  public int outputSampleRate() {
+    return info.sampleRate() > 0 && outRate <= 0 ? info.sampleRate() : outRate;
+  }
+
+  /**
+   * Reads up to {@code len} mono samples at the output rate into {@code buf[off..]}.
+   *
+   * @return the number of samples read (at least 1 when {@code len > 0}), or -1 at the end
+   */
+  public int read(float[] buf, int off, int len) throws AudioDecodeException {
+    if (closed) {
+      throw new IllegalStateException("AudioDecoder for " + file + " is closed");
+    }
+    if (off < 0 || len < 0 || off + len > buf.length) {
+      throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " buf.length=" + buf.length);
+    }
+    if (len == 0) {
+      return 0;
+    }
+    while (pendingPos == pendingLen) {
+      pendingPos = 0;
+      pendingLen = 0;
+      if (finished) {
+        return -1;
+      }
+      decodeMore();
+    }
+    int n = Math.min(len, pendingLen - pendingPos);
+    System.arraycopy(pending, pendingPos, buf, off, n);
+    pendingPos += n;
+    return n;
+  }
+
+  /** Reads the whole remaining stream into one array. Only for short files and tests. */
+  public float[] readAll() throws AudioDecodeException {
+    float[] out = new float[info.estimatedSamples() > 0 ? (int) Math.min(info.estimatedSamples() + 1024, 1 << 28) : 1 << 16];
+    int n = 0;
+    while (true) {
+      if (n == out.length) {
+        out = Arrays.copyOf(out, out.length * 2);
+      }
+      int r = read(out, n, out.length - n);
+      if (r < 0) {
+        return Arrays.copyOf(out, n);
+      }
+      n += r;
+    }
+  }
+
+  /** Problems survived so far; complete once {@link #read} has returned -1. */
+  public DecodeStats stats() {
+    return new DecodeStats(inputSamples, outputSamples, nonFinite, corruptPackets, truncated, warnings);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (swr != null) {
+      swr_free(swr);
+      swr = null;
+    }
+    if (frame != null) {
+      av_frame_free(frame);
+      frame = null;
+    }
+    if (pkt != null) {
+      av_packet_free(pkt);
+      pkt = null;
+    }
+    if (dec != null) {
+      avcodec_free_context(dec);
+      dec = null;
+    }
+    if (fmt != null) {
+      avformat_close_input(fmt);
+      fmt = null;
+    }
+    if (swrOut != null) {
+      swrOut.close();
+      swrOutPlanes.close();
+      swrOut = null;
+    }
+    if (inPlanes != null) {
+      inPlanes.close();
+      inPlanes = null;
+    }
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  private static void checkFile(Path file) throws AudioDecodeException {
+    if (file == null) {
+      throw new IllegalArgumentException("Invalid file: null");
+    }
+    if (!Files.exists(file)) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "the file does not exist");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "not a regular file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "the file is not readable (permissions)");
+    }
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot read the file size: " + e.getMessage(), e);
+    }
+    if (size == 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.EMPTY_FILE, file, "the file is empty (0 bytes)");
+    }
+    checkWavHeaderRate(file);
+  }
+
+  /**
+   * FFmpeg refuses a WAV whose header says 0 Hz with a generic "invalid data"; reading the
+   * {@code fmt } chunk ourselves lets us say what is actually wrong.
+   */
+  private static void checkWavHeaderRate(Path file) throws AudioDecodeException {
+    byte[] head = new byte[4096];
+    int n;
+    try (InputStream in = Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, head.length);
+    } catch (IOException e) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot read the file: " + e.getMessage(), e);
+    }
+    if (n < 12 || !ascii(head, 0, "RIFF") || !ascii(head, 8, "WAVE")) {
+      return;
+    }
+    ByteBuffer b = ByteBuffer.wrap(head, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+    int pos = 12;
+    while (pos + 8 <= n) {
+      long chunkSize = b.getInt(pos + 4) & 0xffffffffL;
+      if (ascii(head, pos, "fmt ")) {
+        if (pos + 16 <= n) {
+          int channels = b.getShort(pos + 10) & 0xffff;
+          long rate = b.getInt(pos + 12) & 0xffffffffL;
+          if (rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) {
+            throw new AudioDecodeException(AudioDecodeException.Reason.BAD_SAMPLE_RATE, file,
+                "the WAV header declares a sample rate of " + rate + " Hz (expected " + MIN_SAMPLE_RATE
+                    + " to " + MAX_SAMPLE_RATE + " Hz); the header is damaged");
+          }
+          if (channels == 0) {
+            throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+                "the WAV header declares 0 channels; the header is damaged");
+          }
+        }
+        return;
+      }
+      pos += 8 + (int) Math.min(chunkSize + (chunkSize & 1), Integer.MAX_VALUE - 16);
+    }
+  }
+
+  private static boolean ascii(byte[] b, int off, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (b[off + i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void openNative(int targetRate) throws AudioDecodeException {
+    fmt = new AVFormatContext(null);
+    int ret = avformat_open_input(fmt, file.toAbsolutePath().toString(), null, null);
+    if (ret < 0) {
+      fmt = null; // FFmpeg frees the context on failure
+      if (ret == AVERROR_INVALIDDATA) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.NOT_AUDIO, file,
+            "the file is not in a recognised audio format" + (looksLikeText() ? " (it contains text)" : ""));
+      }
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot open the file: " + errorText(ret));
+    }
+    ret = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
+    if (ret < 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+          "cannot read the stream headers: " + errorText(ret));
+    }
+    ret = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, (PointerPointer<?>) null, 0);
+    if (ret == AVERROR_DECODER_NOT_FOUND) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.UNSUPPORTED, file,
+          "the audio codec is not supported by this FFmpeg build");
+    }
+    if (ret < 0) {
+      if (looksLikeText()) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.NOT_AUDIO, file,
+            "the file contains text, not audio");
+      }
+      String container = fmt.iformat() == null ? "unknown" : fmt.iformat().name().getString();
+      throw new AudioDecodeException(AudioDecodeException.Reason.NO_AUDIO_STREAM, file,
+          "the " + container + " file has no audio stream" + (ret == AVERROR_STREAM_NOT_FOUND ? "" : " (" + errorText(ret) + ")"));
+    }
+    streamIndex = ret;
+    stream = fmt.streams(streamIndex);
+    AVCodecParameters par = stream.codecpar();
+    int rate = par.sample_rate();
+    int channels = par.ch_layout().nb_channels();
+    if (rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.BAD_SAMPLE_RATE, file,
+          "the file declares a sample rate of " + rate + " Hz (expected " + MIN_SAMPLE_RATE + " to "
+              + MAX_SAMPLE_RATE + " Hz); the header is damaged");
+    }
+    if (channels <= 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file, "the audio stream declares no channels");
+    }
+    if (channels > MAX_CHANNELS) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.TOO_MANY_CHANNELS, file,
+          "the file has " + channels + " channels; at most " + MAX_CHANNELS + " are supported");
+    }
+    AVCodec codec = avcodec_find_decoder(par.codec_id());
+    if (codec == null || codec.isNull()) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.UNSUPPORTED, file,
+          "no decoder for the audio codec (id " + par.codec_id() + ") in this FFmpeg build");
+    }
+    dec = avcodec_alloc_context3(codec);
+    if (dec == null || dec.isNull()) {
+      dec = null;
+      throw new OutOfMemoryError("avcodec_alloc_context3 failed for " + file);
+    }
+    ret = avcodec_parameters_to_context(dec, par);
+    if (ret < 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+          "invalid codec parameters: " + errorText(ret));
+    }
+    dec.pkt_timebase(stream.time_base());
+    dec.thread_count(1); // one core per decoder; Beam parallelises across files and shards
+    ret = avcodec_open2(dec, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary) null);
+    if (ret < 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.UNSUPPORTED, file,
+          "cannot open the " + codec.name().getString() + " decoder: " + errorText(ret));
+    }
+    pkt = av_packet_alloc();
+    frame = av_frame_alloc();
+    if (pkt == null || frame == null) {
+      throw new OutOfMemoryError("av_packet_alloc/av_frame_alloc failed for " + file);
+    }
+    String codecName = codec.name().getString();
+    pcm = codecName.startsWith("pcm_");
+    int effectiveOut = targetRate > 0 ? targetRate : rate;
+    double duration = -1;
+    AVRational tb = stream.time_base();
+    boolean exactDuration = false;
+    if (stream.duration() != AV_NOPTS_VALUE && stream.duration() > 0 && tb.den() != 0) {
+      duration = stream.duration() * (double) tb.num() / tb.den();
+      exactDuration = fmt.duration_estimation_method() != avformat.AVFMT_DURATION_FROM_BITRATE;
+    } else if (fmt.duration() != AV_NOPTS_VALUE && fmt.duration() > 0) {
+      duration = fmt.duration() / (double) AV_TIME_BASE;
+    }
+    if (exactDuration) {
+      expectedInputSamples = Math.round(duration * rate);
+    }
+    long estimated = duration >= 0 ? Math.round(duration * effectiveOut) : -1;
+    info = new AudioInfo(fmt.iformat().name().getString(), codecName, rate, channels, duration, estimated);
+  }
+
+  private boolean looksLikeText() {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] b = in.readNBytes(512);
+      if (b.length == 0) {
+        return false;
+      }
+      for (byte x : b) {
+        int c = x & 0xff;
+        if (c < 0x09 || (c > 0x0d && c < 0x20 && c != 0x1b) || c == 0x7f) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String errorText(int code) {
+    byte[] buf = new byte[256];
+    if (av_strerror(code, buf, buf.length) < 0) {
+      return "FFmpeg error " + code;
+    }
+    int n = 0;
+    while (n < buf.length && buf[n] != 0) {
+      n++;
+    }
+    return new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8) + " (" + code + ")";
+  }
+
+  // ---------------------------------------------------------------- start offset
+
+  /**
+   * Arranges to skip to {@code startSeconds}. The resampler is restarted at an input sample whose
+   * time is an exact multiple of both sample periods, so its filter phase sequence is the one a
+   * whole-file decode would use there; it then runs over a pre-roll of input that is discarded.
+   */
+  private void positionAt(double startSeconds) throws AudioDecodeException {
+    if (startSeconds == 0) {
+      return;
+    }
+    int inRate = info.sampleRate();
+    int out = outputSampleRate();
+    long startOut = Math.round(startSeconds * out);
+    long g = gcd(inRate, out);
+    long inPeriod = inRate / g;
+    long outPeriod = out / g;
+    // resampler filter reaches about filter_size/2 input samples (scaled when downsampling) each side
+    long prerollOut = 256 + (long) Math.ceil(64.0 / 0.95 * Math.max(1.0, (double) out / inRate)) * 4;
+    long m = Math.max(0, (startOut - prerollOut) / outPeriod);
+    long resampleFromIn = m * inPeriod;
+    inputToSkip = resampleFromIn;
+    outputToSkip = startOut - m * outPeriod;
+    skipInputFast(resampleFromIn);
+  }
+
+  /**
+   * Moves the demuxer close to {@code targetIn} input samples without decoding, when the format
+   * allows exact positioning: PCM is seeked by byte offset (exact); everything else is demuxed
+   * (not decoded) from the start, which keeps packet timestamps exact, and decoding restarts a
+   * pre-roll before the target so the decoder's state (MP3 bit reservoir, MDCT overlap) is
+   * rebuilt. If timestamps turn out unusable, it falls back to decoding from the start.
+   */
+  private void skipInputFast(long targetIn) throws AudioDecodeException {
+    int inRate = info.sampleRate();
+    long decoderPreroll = pcm ? 0 : inRate; // one second rebuilds any codec's state
+    long restartAt = targetIn - decoderPreroll;
+    if (restartAt <= 0) {
+      return; // decode from the start and drop samples
+    }
+    AVRational tb = stream.time_base();
+    if (tb.num() <= 0 || tb.den() <= 0) {
+      return;
+    }
+    long origin = stream.start_time() != AV_NOPTS_VALUE ? stream.start_time() : 0;
+    if (pcm) {
+      long ts = origin + rescale(restartAt, 1, inRate, tb);
+      int ret = av_seek_frame(fmt, streamIndex, ts, avformat.AVSEEK_FLAG_BACKWARD);
+      if (ret >= 0) {
+        avcodec_flush_buffers(dec);
+        seekPositioned = true;
+        originTs = origin;
+      } else {
+        // unseekable: decode from the start instead
+        rewindFailed(ret);
+      }
+      return;
+    }
+    // demux without decoding until the restart point
+    while (true) {
+      int ret = av_read_frame(fmt, pkt);
+      if (ret < 0) {
+        // the file ends before the start: nothing to output; let the normal path report it
+        demuxEof = true;
+        seekPositioned = true;
+        originTs = origin;
+        inputToSkip = Long.MAX_VALUE;
+        return;
+      }
+      if (pkt.stream_index() != streamIndex) {
+        av_packet_unref(pkt);
+        continue;
+      }
+      long pts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
+      if (pts != AV_NOPTS_VALUE) {
+        long posIn = rescale(pts - origin, tb.num() * (long) inRate, tb.den(), null);
+        if (posIn >= restartAt) {
+          // keep this packet: it is the first one decoded
+          heldPacket = true;
+          seekPositioned = true;
+          originTs = origin;
+          return;
+        }
+      }
+      av_packet_unref(pkt);
+    }
+  }
+
+  private boolean seekPositioned;
+  private boolean heldPacket;
+  private long originTs;
+  private boolean firstFramePositioned;
+
+  private void rewindFailed(int ret) {
+    warnOnce("seeking failed (" + errorText(ret) + "); decoded from the start instead");
+  }
+
+  private static long rescale(long value, long num, long den, AVRational tb) {
+    // value * num / den, rounded to nearest, without overflow for realistic values
+    if (tb != null) {
+      // samples at rate den/num seconds -> time base ticks: value * num / den / (tb.num/tb.den)
+      return Math.round((double) value * num * tb.den() / ((double) den * tb.num()));
+    }
+    return Math.round((double) value * num / den);
+  }
+
+  private static long gcd(long a, long b) {
+    while (b != 0) {
+      long t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+
+  // ---------------------------------------------------------------- decoding
+
+  private void decodeMore() throws AudioDecodeException {
+    while (pendingLen == 0 && !finished) {
+      int ret = avcodec_receive_frame(dec, frame);
+      if (ret >= 0) {
+        try {
+          handleFrame();
+        } finally {
+          av_frame_unref(frame);
+        }
+      } else if (ret == AVERROR_EOF) {
+        flushResampler();
+        finish();
+      } else if (ret == EAGAIN) {
+        feedPacket();
+      } else {
+        countCorrupt(ret);
+      }
+    }
+  }
+
+  private void feedPacket() throws AudioDecodeException {
+    if (demuxEof) {
+      if (!drainSent) {
+        drainSent = true;
+        int ret = avcodec_send_packet(dec, (AVPacket) null);
+        if (ret < 0 && ret != AVERROR_EOF) {
+          finish();
+        }
+      } else {
+        finish(); // decoder neither drains nor signals EOF: stop rather than spin
+      }
+      return;
+    }
+    int ret;
+    if (heldPacket) {
+      heldPacket = false;
+      ret = 0;
+    } else {
+      ret = av_read_frame(fmt, pkt);
+    }
+    if (ret < 0) {
+      if (ret != AVERROR_EOF) {
+        truncated = true;
+        warnOnce("reading stopped early: " + errorText(ret) + "; decoded the audio before that point");
+      }
+      demuxEof = true;
+      return;
+    }
+    try {
+      if (pkt.stream_index() != streamIndex) {
+        return;
+      }
+      ret = avcodec_send_packet(dec, pkt);
+      if (ret < 0 && ret != EAGAIN) {
+        countCorrupt(ret);
+      }
+    } finally {
+      av_packet_unref(pkt);
+    }
+  }
+
+  private void countCorrupt(int ret) throws AudioDecodeException {
+    corruptPackets++;
+    if (corruptPackets == 1) {
+      warnings.add("corrupt audio data skipped (" + errorText(ret) + ")");
+    }
+    if (corruptPackets >= MAX_CORRUPT_WITHOUT_OUTPUT && decodedInputSamples == 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+          "no audio could be decoded: the first " + corruptPackets + " packets are damaged (" + errorText(ret) + ")");
+    }
+  }
+
+  private void handleFrame() throws AudioDecodeException {
+    int nb = frame.nb_samples();
+    if (nb <= 0) {
+      return;
+    }
+    int channels = frame.ch_layout().nb_channels();
+    if (channels <= 0 || channels > MAX_CHANNELS) {
+      countCorrupt(AVERROR_INVALIDDATA);
+      return;
+    }
+    if (seekPositioned && !firstFramePositioned) {
+      firstFramePositioned = true;
+      long ts = frame.pts() != AV_NOPTS_VALUE ? frame.pts() : frame.best_effort_timestamp();
+      if (ts == AV_NOPTS_VALUE) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+            "cannot start mid-file: the decoded audio has no timestamps");
+      }
+      AVRational tb = stream.time_base();
+      long posIn = Math.round((double) (ts - originTs) * tb.num() * info.sampleRate() / tb.den());
+      // samples already passed by seeking/demuxing count as skipped
+      decodedInputSamples = posIn;
+      if (inputToSkip != Long.MAX_VALUE) {
+        inputToSkip -= posIn;
+        if (inputToSkip < 0) {
+          throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+              "cannot start mid-file: seeking landed " + (-inputToSkip) + " samples after the requested point");
+        }
+      }
+    }
+    decodedInputSamples += nb;
+    int skip = 0;
+    if (inputToSkip > 0) {
+      skip = (int) Math.min(inputToSkip, nb);
+      inputToSkip -= skip;
+      if (skip == nb) {
+        return;
+      }
+    }
+    int format = frame.format();
+    if (swr == null || format != swrInFormat || frame.sample_rate() != swrInRate || channels != swrInChannels) {
+      if (swr != null) {
+        flushResampler();
+        warnOnce("the audio format changes mid-stream (rate, channels or sample format); the resampler was restarted");
+      }
+      initResampler(format, frame.sample_rate(), channels);
+    }
+    boolean planar = av_sample_fmt_is_planar(format) != 0;
+    int bps = av_get_bytes_per_sample(format);
+    int planes = planar ? channels : 1;
+    if (format == AV_SAMPLE_FMT_FLT || format == AV_SAMPLE_FMT_FLTP || format == AV_SAMPLE_FMT_DBL
+        || format == AV_SAMPLE_FMT_DBLP) {
+      replaceNonFinite(format, planes, planar ? nb : nb * channels);
+    }
+    int n = nb - skip;
+    long byteOffset = (long) skip * bps * (planar ? 1 : channels);
+    for (int p = 0; p < planes; p++) {
+      BytePointer plane = frame.extended_data(p);
+      inPlanes.put(p, byteOffset == 0 ? plane : new BytePointer(plane).position(byteOffset));
+    }
+    inputSamples += n;
+    convert(inPlanes, n);
+  }
+
+  private void replaceNonFinite(int format, int planes, int valuesPerPlane) throws AudioDecodeException {
+    boolean isFloat = format == AV_SAMPLE_FMT_FLT || format == AV_SAMPLE_FMT_FLTP;
+    boolean writable = false;
+    for (int p = 0; p < planes; p++) {
+      if (isFloat) {
+        if (scratch.length < valuesPerPlane) {
+          scratch = new float[valuesPerPlane];
+        }
+        FloatPointer fp = new FloatPointer(frame.extended_data(p)).capacity(valuesPerPlane);
+        fp.get(scratch, 0, valuesPerPlane);
+        int bad = 0;
+        for (int i = 0; i < valuesPerPlane; i++) {
+          if (!Float.isFinite(scratch[i])) {
+            scratch[i] = 0f;
+            bad++;
+          }
+        }
+        if (bad > 0) {
+          if (!writable) {
+            makeWritable();
+            writable = true;
+            fp = new FloatPointer(frame.extended_data(p)).capacity(valuesPerPlane);
+          }
+          fp.put(scratch, 0, valuesPerPlane);
+          noteNonFinite(bad);
+        }
+      } else {
+        if (scratchD.length < valuesPerPlane) {
+          scratchD = new double[valuesPerPlane];
+        }
+        DoublePointer dp = new DoublePointer(frame.extended_data(p)).capacity(valuesPerPlane);
+        dp.get(scratchD, 0, valuesPerPlane);
+        int bad = 0;
+        for (int i = 0; i < valuesPerPlane; i++) {
+          if (!Double.isFinite(scratchD[i])) {
+            scratchD[i] = 0;
+            bad++;
+          }
+        }
+        if (bad > 0) {
+          if (!writable) {
+            makeWritable();
+            writable = true;
+            dp = new DoublePointer(frame.extended_data(p)).capacity(valuesPerPlane);
+          }
+          dp.put(scratchD, 0, valuesPerPlane);
+          noteNonFinite(bad);
+        }
+      }
+    }
+  }
+
+  private void makeWritable() throws AudioDecodeException {
+    int ret = av_frame_make_writable(frame);
+    if (ret < 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot copy a frame: " + errorText(ret));
+    }
+  }
+
+  private void noteNonFinite(int bad) {
+    if (nonFinite == 0) {
+      warnings.add("the file contains NaN or infinite samples; they were replaced by 0");
+    }
+    nonFinite += bad;
+  }
+
+  private void initResampler(int format, int inRate, int channels) throws AudioDecodeException {
+    if (swr != null) {
+      swr_free(swr);
+      swr = null;
+    }
+    int out = outputSampleRate();
+    AVChannelLayout inLayout = new AVChannelLayout();
+    AVChannelLayout outLayout = new AVChannelLayout();
+    try {
+      av_channel_layout_default(inLayout, channels);
+      av_channel_layout_default(outLayout, 1);
+      SwrContext ctx = new SwrContext(null);
+      int ret = swr_alloc_set_opts2(ctx, outLayout, AV_SAMPLE_FMT_FLT, out, inLayout, format, inRate, 0, null);
+      if (ret < 0 || ctx.isNull()) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.UNSUPPORTED, file,
+            "cannot set up resampling from " + inRate + " Hz, " + channels + " channels: " + errorText(ret));
+      }
+      swr = ctx;
+      check(av_opt_set_int(swr, "filter_size", 64, 0), "filter_size");
+      check(av_opt_set_double(swr, "cutoff", 0.95, 0), "cutoff");
+      check(av_opt_set_int(swr, "filter_type", SWR_FILTER_TYPE_KAISER, 0), "filter_type");
+      check(av_opt_set_int(swr, "kaiser_beta", 12, 0), "kaiser_beta");
+      // equal-weight average of all channels (FFmpeg's default downmix would weight by position)
+      double[] matrix = new double[channels];
+      Arrays.fill(matrix, 1.0 / channels);
+      check(swr_set_matrix(swr, matrix, channels), "matrix");
+      check(swr_init(swr), "init");
+    } finally {
+      av_channel_layout_uninit(inLayout);
+      av_channel_layout_uninit(outLayout);
+      inLayout.close();
+      outLayout.close();
+    }
+    swrInFormat = format;
+    swrInRate = inRate;
+    swrInChannels = channels;
+    if (inPlanes == null) {
+      inPlanes = new PointerPointer<>(MAX_CHANNELS);
+    }
+  }
+
+  private void check(int ret, String what) throws AudioDecodeException {
+    if (ret < 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.UNSUPPORTED, file,
+          "cannot configure the resampler (" + what + "): " + errorText(ret));
+    }
+  }
+
+  private void convert(PointerPointer<BytePointer> in, int n) throws AudioDecodeException {
+    int cap = swr_get_out_samples(swr, n);
+    if (cap < 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "resampler failure: " + errorText(cap));
+    }
+    cap += 32;
+    ensureSwrOut(cap);
+    int got = in == null ? swr_convert(swr, swrOutPlanes, cap, (PointerPointer<?>) null, 0)
+        : swr_convert(swr, swrOutPlanes, cap, in, n);
+    if (got < 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "resampling failed: " + errorText(got));
+    }
+    deliver(got);
+  }
+
+  private void flushResampler() throws AudioDecodeException {
+    if (swr == null) {
+      return;
+    }
+    while (true) {
+      int before = pendingLen;
+      int cap = Math.max(swr_get_out_samples(swr, 0), 0) + 32;
+      ensureSwrOut(cap);
+      int got = swr_convert(swr, swrOutPlanes, cap, (PointerPointer<?>) null, 0);
+      if (got < 0) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "resampler flush failed: " + errorText(got));
+      }
+      deliver(got);
+      if (got == 0 || pendingLen == before && got == 0) {
+        break;
+      }
+    }
+  }
+
+  private void ensureSwrOut(int cap) {
+    if (swrOut == null || swrOutCapacity < cap) {
+      if (swrOut != null) {
+        swrOut.close();
+        swrOutPlanes.close();
+      }
+      swrOutCapacity = Math.max(cap, 4096);
+      swrOut = new FloatPointer(swrOutCapacity);
+      swrOutPlanes = new PointerPointer<FloatPointer>(1).put(0, swrOut);
+    }
+  }
+
+  private void deliver(int got) {
+    if (got <= 0) {
+      return;
+    }
+    int from = 0;
+    if (outputToSkip > 0) {
+      int s = (int) Math.min(outputToSkip, got);
+      outputToSkip -= s;
+      from = s;
+    }
+    int n = got - from;
+    if (n <= 0) {
+      return;
+    }
+    if (pending.length < pendingLen + n) {
+      pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLen + n));
+    }
+    swrOut.position(from).get(pending, pendingLen, n);
+    swrOut.position(0);
+    pendingLen += n;
+    outputSamples += n;
+  }
+
+  private void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    if (decodedInputSamples == 0 && corruptPackets > 0) {
+      truncated = true;
+    }
+    if (expectedInputSamples > 0) {
+      long tolerance = pcm ? 0 : 2304; // two MP3 frames: container durations of lossy streams are approximate
+      if (decodedInputSamples + tolerance < expectedInputSamples) {
+        truncated = true;
+        warnings.add(String.format(java.util.Locale.ROOT,
+            "the file is truncated: its header declares %.3f s but only %.3f s could be decoded",
+            expectedInputSamples / (double) info.sampleRate(), decodedInputSamples / (double) info.sampleRate()));
+      }
+    }
+  }
+
+  private void warnOnce(String w) {
+    if (!warnings.contains(w)) {
+      warnings.add(w);
+    }
+  }
+}
