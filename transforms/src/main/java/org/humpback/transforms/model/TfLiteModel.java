@@ -46,7 +46,7 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
   private Interpreter interpreter;
   private final int inputTensor;
   private final int outputTensor;
-  private final boolean dynamicBatch;
+  private boolean dynamicBatch;
   private final boolean unbatched;
   private final long itemLength;
   private int allocatedBatch;
@@ -101,6 +101,12 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       allocatedBatch = unbatched ? 1 : (int) allocatedInputDims[0];
       if (dynamicBatch && config.batchSize() != allocatedBatch) {
         resize(config.batchSize());
+        long[] od = dims(interpreter.tensor(outputTensor).dims());
+        if (od.length == 0 || od[0] != allocatedBatch) {
+          // The signature says -1 but the graph pins the batch (e.g. a Reshape to [1, n]): run item by item.
+          resize((int) allocatedInputDims[0]);
+          dynamicBatch = false;
+        }
       }
       outputDim = perItemOutput();
     } catch (RuntimeException e) {
