@@ -43,6 +43,8 @@ class AudioApiTest {
     assertEquals("song one.mp3", f.get("filename").asText());
     assertEquals("survey/2024", f.get("folder_path").asText());
     assertEquals(64, f.get("checksum_sha256").asText().length());
+    assertEquals(16_000, f.get("sample_rate_original").asInt());
+    assertEquals(0.5, f.get("duration_seconds").asDouble(), 1e-3);
     assertTrue(f.get("metadata").isNull());
     String id = f.get("id").asText();
     // The extension comes from the RIFF/WAVE content, not from the ".mp3" name.
@@ -82,6 +84,18 @@ class AudioApiTest {
     TestApi.Resp r = api.upload("notes.wav", "%PDF-1.4 this is not audio at all".getBytes(), null);
     assertEquals(415, r.status(), r::toString);
     assertTrue(r.json().get("detail").asText().contains("not a WAV"), r::toString);
+    assertEquals(before, rawDirs().size());
+    assertTrue(tmpFiles().isEmpty());
+  }
+
+  @Test
+  void audioHeaderOverGarbageIs415AndLeavesNothing() throws IOException {
+    int before = rawDirs().size();
+    byte[] fake = new byte[4096];
+    System.arraycopy("RIFF\0\0\0\0WAVEjunk".getBytes(), 0, fake, 0, 16);
+    TestApi.Resp r = api.upload("fake.wav", fake, null);
+    assertEquals(415, r.status(), r::toString);
+    assertTrue(r.json().get("detail").asText().contains("cannot be decoded"), r::toString);
     assertEquals(before, rawDirs().size());
     assertTrue(tmpFiles().isEmpty());
   }

@@ -16,6 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
+import org.humpback.registry.dao.EmbeddingSet;
+import org.humpback.registry.dao.EmbeddingSetDao;
+import org.humpback.registry.dao.ModelDao;
+import org.humpback.registry.dao.ModelRecord;
 import org.humpback.registry.db.Database;
 import org.humpback.rest.audio.AudioProbe;
 
@@ -45,7 +49,7 @@ final class TestApi implements AutoCloseable {
   }
 
   static TestApi start(Path root) {
-    return new TestApi(root, 4L * 1024 * 1024, null, AudioProbe.NONE);
+    return new TestApi(root, 4L * 1024 * 1024, null, AudioProbe.FFMPEG);
   }
 
   TestApi token(String t) {
@@ -138,6 +142,41 @@ final class TestApi implements AutoCloseable {
       b.putShort((short) Math.round(12_000 * Math.sin(2 * Math.PI * hz * i / sampleRate)));
     }
     return b.array();
+  }
+
+  /** Registers a tiny real TFLite model straight through the DAO (for tests that are not about registration). */
+  ModelRecord insertModel(String name, int vectorDim, boolean isDefault) {
+    Path file = org.humpback.transforms.testing.TinyModels.writeTfLite(modelsDir.resolve(name + ".tflite"),
+        org.humpback.transforms.testing.TinyModels.dense(1000, vectorDim, name.hashCode()), true);
+    java.time.Instant now = java.time.Instant.now();
+    ModelRecord m = new ModelRecord(org.humpback.registry.dao.Ids.newId(), name, name + " display", file.toString(),
+        vectorDim, "tiny test model", false, org.humpback.transforms.model.ModelType.TFLITE,
+        org.humpback.transforms.model.InputFormat.WAVEFORM, 1000, 1.0, null, null, null, null, false,
+        org.humpback.pipelines.EncodingSignature.modelChecksum(file), now, now);
+    ModelDao dao = db.dao(ModelDao.class);
+    if (isDefault) {
+      dao.insertAsDefault(m);
+    } else {
+      dao.insert(m);
+    }
+    return dao.findById(m.id()).orElseThrow();
+  }
+
+  /** An embedding set row (the Parquet file is not needed by the endpoints that only read rows). */
+  EmbeddingSet insertEmbeddingSet(String audioFileId, String modelName, int vectorDim) {
+    EmbeddingSet s = new EmbeddingSet(org.humpback.registry.dao.Ids.newId(), audioFileId,
+        UUID.randomUUID().toString().replace("-", ""), modelName, 1.0, 1000, vectorDim,
+        storage.resolve("embeddings/" + UUID.randomUUID() + ".parquet").toString(), 3L, java.time.Instant.now());
+    db.dao(EmbeddingSetDao.class).insert(s);
+    return s;
+  }
+
+  String uploadId(double hz) {
+    Resp r = upload("tone-" + hz + ".wav", wav(1.0, 8_000, hz), null);
+    if (r.status() != 201) {
+      throw new AssertionError("upload failed: " + r);
+    }
+    return r.json().get("id").asText();
   }
 
   @Override
