@@ -145,3 +145,9 @@ CREATE TABLE cluster_assignments (
 );
 CREATE INDEX cluster_assignments_cluster ON cluster_assignments (cluster_id, embedding_set_id, embedding_row_index);
 CREATE INDEX cluster_assignments_set ON cluster_assignments (embedding_set_id);
+
+-- Small facts about this installation, e.g. whether the default model was seeded once.
+CREATE TABLE app_state (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT
+);
