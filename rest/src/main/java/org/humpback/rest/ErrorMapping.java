@@ -7,6 +7,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger;
+import org.humpback.registry.models.RegistryException;
 import java.lang.System.Logger.Level;
 
 /**
@@ -22,9 +23,19 @@ final class ErrorMapping {
   static void register(HttpRouting.Builder routing) {
     routing
         .error(ApiException.class, (req, res, e) -> Json.detail(res, e.status(), e.getMessage()))
+        .error(RegistryException.class, ErrorMapping::registryException)
         .error(HttpException.class, ErrorMapping::httpException)
         .error(IllegalArgumentException.class, (req, res, e) -> Json.detail(res, Status.BAD_REQUEST_400, e.getMessage()))
         .error(Exception.class, ErrorMapping::unexpected);
+  }
+
+  private static void registryException(ServerRequest req, ServerResponse res, RegistryException e) {
+    Status status = switch (e.kind()) {
+      case BAD_REQUEST -> Status.BAD_REQUEST_400;
+      case NOT_FOUND -> Status.NOT_FOUND_404;
+      case CONFLICT -> Status.CONFLICT_409;
+    };
+    Json.detail(res, status, e.getMessage());
   }
 
   private static void httpException(ServerRequest req, ServerResponse res, HttpException e) {

@@ -6,8 +6,11 @@ import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.StaticContentService;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import io.helidon.webserver.http.HttpService;
 import org.humpback.registry.db.Database;
+import org.humpback.registry.models.ModelRegistry;
 import org.humpback.rest.admin.AdminService;
 import org.humpback.rest.audio.AudioProbe;
 import org.humpback.rest.audio.AudioService;
@@ -28,14 +31,14 @@ public final class RestServer {
   private RestServer() {}
 
   /** Starts the server (port 0 picks a free one; read it back with {@link WebServer#port()}). */
-  public static WebServer start(Database db, RestOptions options, AudioProbe probe) {
+  public static WebServer start(Database db, ModelRegistry models, RestOptions options, AudioProbe probe) {
     return WebServer.builder()
         .host(options.host())
         .port(options.port())
         // Uploads stream to disk, so the server's own payload limit only needs to sit above the upload cap.
         .maxPayloadSize(options.maxUploadBytes() + 2L * 1024 * 1024)
         .addFeature(openApi())
-        .routing(r -> routing(r, db, options, probe))
+        .routing(r -> routing(r, db, models, options, probe))
         .build()
         .start();
   }
@@ -49,17 +52,24 @@ public final class RestServer {
         .build();
   }
 
-  static void routing(HttpRouting.Builder routing, Database db, RestOptions options, AudioProbe probe) {
+  /** The API's services by path prefix; {@link #routing} registers exactly these (the OpenAPI test walks them). */
+  static Map<String, HttpService> services(Database db, ModelRegistry models, RestOptions options, AudioProbe probe) {
+    Map<String, HttpService> services = new LinkedHashMap<>();
+    services.put("/audio", new AudioService(db, new UploadStore(options.storageRoot(), options.maxUploadBytes()), probe));
+    services.put("/processing", new ProcessingService(db, options.maxAttempts()));
+    services.put("/clustering", new ClusteringService(db, options.maxAttempts()));
+    services.put("/admin", new AdminService(db, models));
+    return services;
+  }
+
+  static void routing(HttpRouting.Builder routing, Database db, ModelRegistry models, RestOptions options,
+      AudioProbe probe) {
     if (options.apiToken() != null) {
       routing.addFilter(new BearerTokenFilter(options.apiToken()));
     }
     ErrorMapping.register(routing);
-    routing
-        .get("/health", (req, res) -> Json.ok(res, Map.of("status", "ok")))
-        .register("/audio", new AudioService(db, new UploadStore(options.storageRoot(), options.maxUploadBytes()), probe))
-        .register("/processing", new ProcessingService(db, options.maxAttempts()))
-        .register("/clustering", new ClusteringService(db, options.maxAttempts()))
-        .register("/admin", new AdminService(db, options.modelsDir()))
-        .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build());
+    routing.get("/health", (req, res) -> Json.ok(res, Map.of("status", "ok")));
+    services(db, models, options, probe).forEach(routing::register);
+    routing.register("/", StaticContentService.builder("web").welcomeFileName("index.html").build());
   }
 }

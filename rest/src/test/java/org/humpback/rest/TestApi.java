@@ -21,6 +21,8 @@ import org.humpback.registry.dao.EmbeddingSetDao;
 import org.humpback.registry.dao.ModelDao;
 import org.humpback.registry.dao.ModelRecord;
 import org.humpback.registry.db.Database;
+import org.humpback.registry.models.ModelPaths;
+import org.humpback.registry.models.ModelRegistry;
 import org.humpback.rest.audio.AudioProbe;
 
 /** A real server on a free loopback port over a fresh database and storage directory, and a small client for it. */
@@ -30,6 +32,7 @@ final class TestApi implements AutoCloseable {
   final Path storage;
   final Path modelsDir;
   final Database db;
+  final ModelRegistry models;
   final WebServer server;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String token;
@@ -44,8 +47,10 @@ final class TestApi implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     this.db = Database.open("jdbc:sqlite:" + root.resolve("humpback.db"));
-    RestOptions options = new RestOptions("127.0.0.1", 0, storage, modelsDir, maxUploadBytes, apiToken, 3);
-    this.server = RestServer.start(db, options, probe);
+    RestOptions options = new RestOptions("127.0.0.1", 0, storage, maxUploadBytes, apiToken, 3);
+    this.models = new ModelRegistry(db.jdbi(), new ModelPaths(modelsDir, java.util.List.of()),
+        org.humpback.transforms.model.ModelProbe::probe);
+    this.server = RestServer.start(db, models, options, probe);
   }
 
   static TestApi start(Path root) {
