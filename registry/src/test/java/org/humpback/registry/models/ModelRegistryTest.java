@@ -1,0 +1,266 @@
+package org.humpback.registry.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.humpback.registry.TestDatabases;
+import org.humpback.registry.dao.AudioFile;
+import org.humpback.registry.dao.EmbeddingSet;
+import org.humpback.registry.dao.EmbeddingSetDao;
+import org.humpback.registry.dao.Ids;
+import org.humpback.registry.dao.ModelRecord;
+import org.humpback.registry.db.Database;
+import org.humpback.registry.db.Timestamps;
+import org.humpback.transforms.model.InputFormat;
+import org.humpback.transforms.model.ModelConfig;
+import org.humpback.transforms.model.ModelDescription;
+import org.humpback.transforms.model.ModelException;
+import org.humpback.transforms.model.ModelType;
+import org.humpback.transforms.model.TensorInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Registry rules over a real SQLite file. The prober here answers from a table keyed by file name,
+ * so that each rule is tested on its own; {@link ModelRegistryRealModelsTest} probes real models.
+ */
+class ModelRegistryTest {
+
+  @TempDir Path dir;
+  Path modelsDir;
+  Database db;
+  ModelRegistry registry;
+  final List<ModelConfig> probed = new ArrayList<>();
+
+  static TensorInfo t(int index, String name, long... shape) {
+    return new TensorInfo(index, name, shape, "float32");
+  }
+
+  /** What the fake runtime says each file declares. */
+  final Map<String, ModelDescription> declared = Map.of(
+      "yamnet.tflite", new ModelDescription(ModelType.TFLITE, List.of(), null,
+          List.of(t(0, "waveform", 15600)), List.of(t(0, "scores", 1, 521), t(1, "embeddings", 1, 1024)),
+          t(0, "waveform", 15600), t(0, "scores", 1, 521), InputFormat.WAVEFORM, 521, List.of()),
+      "spec.onnx", new ModelDescription(ModelType.ONNX, List.of(), null,
+          List.of(t(0, "mel", -1, 128, 128)), List.of(t(0, "vec", -1, 256)),
+          t(0, "mel", -1, 128, 128), t(0, "vec", -1, 256), InputFormat.SPECTROGRAM, 256, List.of()),
+      "dyn.onnx", new ModelDescription(ModelType.ONNX, List.of(), null,
+          List.of(t(0, "x", -1, -1)), List.of(t(0, "y", -1, -1)),
+          t(0, "x", -1, -1), t(0, "y", -1, -1), InputFormat.WAVEFORM, -1, List.of()));
+
+  ModelDescription fakeProbe(ModelConfig c) {
+    probed.add(c);
+    String file = Path.of(c.path()).getFileName().toString();
+    if (file.startsWith("broken")) {
+      throw new ModelException(c.path() + ": not a TFLite flatbuffer (file truncated?)");
+    }
+    ModelDescription d = declared.get(file);
+    if (d == null) {
+      throw new ModelException(c.path() + ": unknown test model");
+    }
+    if (c.outputName() != null) {
+      TensorInfo out = d.outputs().stream().filter(o -> o.name().equals(c.outputName())).findFirst()
+          .orElseThrow(() -> new ModelException(c.path() + ": no output named '" + c.outputName() + "'"));
+      d = new ModelDescription(d.type(), d.signatures(), d.selectedSignature(), d.inputs(), d.outputs(), d.selectedInput(),
+          out, d.inputFormat(), (int) out.shape()[out.shape().length - 1], d.flexOps());
+    }
+    return d;
+  }
+
+  @BeforeEach
+  void open() throws IOException {
+    modelsDir = Files.createDirectories(dir.resolve("models"));
+    for (String f : List.of("yamnet.tflite", "spec.onnx", "dyn.onnx", "broken.tflite", "notes.txt")) {
+      Files.writeString(modelsDir.resolve(f), "bytes of " + f);
+    }
+    db = TestDatabases.open(dir);
+    registry = new ModelRegistry(db.jdbi(), new ModelPaths(modelsDir, List.of()), this::fakeProbe);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void registerFillsInFromProbeAndPreset() {
+    ModelRecord m = registry.register(ModelSpec.of("yamnet.tflite"));
+    assertEquals("yamnet", m.name());
+    assertEquals(ModelType.TFLITE, m.modelType());
+    // The YAMNet preset names 'embeddings' as the embedding output, and the file has it.
+    assertEquals("embeddings", m.outputName());
+    assertEquals(1024, m.vectorDim());
+    assertEquals(InputFormat.WAVEFORM, m.inputFormat());
+    assertEquals(16000, m.sampleRate());
+    assertEquals(0.975, m.windowSeconds());
+    assertEquals(64, m.modelSha256().length());
+    assertEquals(modelsDir.resolve("yamnet.tflite").toString(), m.path());
+    assertTrue(m.isDefault(), "the first model becomes the default");
+  }
+
+  @Test
+  void contradictionsAreRefusedWithTheModelsFacts() {
+    RegistryException e = assertThrows(RegistryException.class,
+        () -> registry.register(ModelSpec.of("yamnet.tflite").withOutputName("scores").withVectorDim(1280)));
+    assertEquals(RegistryException.Kind.BAD_REQUEST, e.kind());
+    assertTrue(e.getMessage().startsWith("vector_dim 1280 contradicts the model's output scores[1,521] (521)"), e.getMessage());
+    assertTrue(e.getMessage().contains("embeddings[1,1024]"), "names the other outputs: " + e.getMessage());
+
+    RegistryException f = assertThrows(RegistryException.class,
+        () -> registry.register(ModelSpec.of("yamnet.tflite").withInputFormat(InputFormat.SPECTROGRAM)));
+    assertEquals("input_format spectrogram contradicts the model's input waveform[15600], which has a waveform shape", f.getMessage());
+
+    // Matching claims pass.
+    ModelRecord ok = registry.register(ModelSpec.of("spec.onnx").withVectorDim(256).withInputFormat(InputFormat.SPECTROGRAM));
+    assertEquals(256, ok.vectorDim());
+    assertTrue(registry.list().stream().noneMatch(m -> m.name().equals("yamnet")));
+  }
+
+  @Test
+  void dynamicOutputNeedsAClaimAndDynamicInputTakesTheUsersFormat() {
+    RegistryException e = assertThrows(RegistryException.class, () -> registry.register(ModelSpec.of("dyn.onnx")));
+    assertTrue(e.getMessage().contains("y[-1,-1] has no fixed length"), e.getMessage());
+    ModelRecord m = registry.register(ModelSpec.of("dyn.onnx").withVectorDim(64).withInputFormat(InputFormat.SPECTROGRAM));
+    assertEquals(64, m.vectorDim());
+    assertEquals(InputFormat.SPECTROGRAM, m.inputFormat());
+  }
+
+  @Test
+  void unopenableModelGivesClearError() {
+    RegistryException e = assertThrows(RegistryException.class, () -> registry.register(ModelSpec.of("broken.tflite")));
+    assertEquals(RegistryException.Kind.BAD_REQUEST, e.kind());
+    assertTrue(e.getMessage().contains("broken.tflite") && e.getMessage().contains("truncated"), e.getMessage());
+    RegistryException type = assertThrows(RegistryException.class, () -> registry.register(ModelSpec.of("notes.txt")));
+    assertTrue(type.getMessage().contains("Cannot tell the model_type"), type.getMessage());
+    RegistryException missing = assertThrows(RegistryException.class, () -> registry.register(ModelSpec.of("nope.onnx")));
+    assertEquals(RegistryException.Kind.NOT_FOUND, missing.kind());
+  }
+
+  @Test
+  void pathsOutsideTheModelsFolderAreRefused() throws IOException {
+    Path outside = Files.createDirectories(dir.resolve("elsewhere"));
+    Files.writeString(outside.resolve("spec.onnx"), "x");
+    for (String bad : List.of("../elsewhere/spec.onnx", outside.resolve("spec.onnx").toString(), "sub/../../elsewhere/spec.onnx")) {
+      RegistryException e = assertThrows(RegistryException.class, () -> registry.register(ModelSpec.of(bad)), bad);
+      assertEquals(RegistryException.Kind.BAD_REQUEST, e.kind());
+      assertTrue(e.getMessage().contains("outside the models folder"), e.getMessage());
+    }
+    // A symlink inside the folder pointing out is refused too.
+    Files.createSymbolicLink(modelsDir.resolve("link.onnx"), outside.resolve("spec.onnx"));
+    RegistryException e = assertThrows(RegistryException.class, () -> registry.register(ModelSpec.of("link.onnx")));
+    assertTrue(e.getMessage().contains("outside the models folder"), e.getMessage());
+    assertTrue(probed.isEmpty(), "nothing outside was opened");
+
+    // An operator-allowed root admits it.
+    ModelRegistry allowing = new ModelRegistry(db.jdbi(), new ModelPaths(modelsDir, List.of(outside)), this::fakeProbe);
+    assertEquals(outside.resolve("spec.onnx").toRealPath().toString(),
+        allowing.register(ModelSpec.of(outside.resolve("spec.onnx").toString())).path());
+  }
+
+  @Test
+  void exactlyOneDefault() {
+    ModelRecord a = registry.register(ModelSpec.of("yamnet.tflite"));
+    ModelRecord b = registry.register(ModelSpec.of("spec.onnx"));
+    assertTrue(a.isDefault());
+    assertFalse(b.isDefault());
+    registry.setDefault("spec");
+    assertEquals(List.of("spec"), registry.list().stream().filter(ModelRecord::isDefault).map(ModelRecord::name).toList());
+    ModelRecord c = registry.register(ModelSpec.of("dyn.onnx").withVectorDim(8).withMakeDefault(true));
+    assertTrue(c.isDefault());
+    assertEquals(List.of("dyn"), registry.list().stream().filter(ModelRecord::isDefault).map(ModelRecord::name).toList());
+    assertEquals(RegistryException.Kind.NOT_FOUND, assertThrows(RegistryException.class, () -> registry.setDefault("nope")).kind());
+    // Deleting the default hands it on.
+    registry.delete("dyn");
+    assertEquals(1, registry.list().stream().filter(ModelRecord::isDefault).count());
+  }
+
+  @Test
+  void deleteRefusedWhileEmbeddingSetsUseTheModel() {
+    registry.register(ModelSpec.of("spec.onnx"));
+    AudioFile f = TestDatabases.audioFile(db, "abc");
+    EmbeddingSet set = new EmbeddingSet(Ids.newId(), f.id(), "sig", "spec", 5.0, 32000, 256, "/x.parquet", 3L, Timestamps.now());
+    db.dao(EmbeddingSetDao.class).insert(set);
+    RegistryException e = assertThrows(RegistryException.class, () -> registry.delete("spec"));
+    assertEquals(RegistryException.Kind.CONFLICT, e.kind());
+    assertTrue(e.getMessage().contains("1 embedding set(s)"), e.getMessage());
+    RegistryException change = assertThrows(RegistryException.class,
+        () -> registry.update("spec", ModelSpec.unchanged().withVectorDim(256).withOutputName("vec")));
+    assertEquals(RegistryException.Kind.CONFLICT, change.kind());
+    // Cosmetic changes are fine.
+    assertEquals("Spectro", registry.update("spec", ModelSpec.unchanged().withDisplayName("Spectro")).displayName());
+    db.dao(EmbeddingSetDao.class).delete(set.id());
+    registry.delete("spec");
+    assertTrue(registry.find("spec").isEmpty());
+  }
+
+  @Test
+  void nameConflictsAndInvalidValues() {
+    registry.register(ModelSpec.of("spec.onnx").withName("m1"));
+    assertEquals(RegistryException.Kind.CONFLICT,
+        assertThrows(RegistryException.class, () -> registry.register(ModelSpec.of("yamnet.tflite").withName("m1"))).kind());
+    assertEquals(RegistryException.Kind.BAD_REQUEST,
+        assertThrows(RegistryException.class, () -> registry.register(ModelSpec.of("yamnet.tflite").withName("../x"))).kind());
+    RegistryException fe = assertThrows(RegistryException.class,
+        () -> registry.register(ModelSpec.of("yamnet.tflite").withFrontEndConfig("{\"n_melz\": 64}")));
+    assertTrue(fe.getMessage().contains("n_melz"), fe.getMessage());
+    RegistryException sr = assertThrows(RegistryException.class,
+        () -> registry.register(ModelSpec.of("yamnet.tflite").withSampleRate(-5)));
+    assertEquals("Invalid sample_rate: -5 (expected > 0)", sr.getMessage());
+    RegistryException type = assertThrows(RegistryException.class,
+        () -> registry.register(ModelSpec.of("yamnet.tflite").withModelType(ModelType.TF2_SAVED_MODEL)));
+    assertTrue(type.getMessage().startsWith("model_type tf2_saved_model contradicts"), type.getMessage());
+  }
+
+  @Test
+  void scanListsModelsWithProbeResults() throws IOException {
+    Path saved = Files.createDirectories(modelsDir.resolve("nested/my_saved"));
+    Files.writeString(saved.resolve("saved_model.pb"), "pb");
+    Files.createDirectories(saved.resolve("variables"));
+    Files.writeString(saved.resolve("variables/inner.tflite"), "must not be listed: inside a SavedModel");
+    registry.register(ModelSpec.of("spec.onnx"));
+
+    List<ScannedModel> scan = registry.scan();
+    assertEquals(List.of("broken.tflite", "dyn.onnx", "nested/my_saved", "spec.onnx", "yamnet.tflite"),
+        scan.stream().map(ScannedModel::filename).toList());
+    ScannedModel spec = scan.get(3);
+    assertTrue(spec.registered());
+    assertEquals(ModelType.ONNX, spec.modelType());
+    assertEquals(InputFormat.SPECTROGRAM, spec.inputFormat());
+    assertEquals(256, spec.vectorDim());
+    ScannedModel broken = scan.get(0);
+    assertFalse(broken.registered());
+    assertNull(broken.inputFormat());
+    assertTrue(broken.probeError().contains("truncated"), broken.probeError());
+    ScannedModel sm = scan.get(2);
+    assertEquals(ModelType.TF2_SAVED_MODEL, sm.modelType());
+    assertTrue(sm.sizeBytes() > 2);
+    assertEquals(1024, scan.get(4).vectorDim(), "the preset's embedding output");
+  }
+
+  @Test
+  void seedsDefaultOnceOnFirstStart() {
+    ModelRecord seeded = registry.seedDefaultIfEmpty(null).orElseThrow();
+    // broken.tflite and dyn.onnx (no fixed length) cannot be registered; spec.onnx is next by name.
+    assertEquals("spec", seeded.name());
+    assertTrue(seeded.isDefault());
+    assertTrue(registry.seedDefaultIfEmpty(null).isEmpty());
+    registry.delete("spec");
+    assertTrue(registry.seedDefaultIfEmpty(null).isEmpty(), "seeding happens once per database");
+  }
+
+  @Test
+  void seedPrefersTheConfiguredModelPath() {
+    assertEquals("yamnet", registry.seedDefaultIfEmpty("yamnet.tflite").orElseThrow().name());
+  }
+}
