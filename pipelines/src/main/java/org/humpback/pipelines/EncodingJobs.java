@@ -1,0 +1,80 @@
+package org.humpback.pipelines;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.humpback.registry.dao.ModelRecord;
+import org.humpback.transforms.audio.FeatureType;
+import org.humpback.transforms.audio.FrontEndConfig;
+import org.humpback.transforms.model.InputFormat;
+import org.humpback.transforms.model.ModelConfig;
+
+/**
+ * How a processing job's columns become the exact encoding it runs: the front-end configuration
+ * (defaults, then the model's settings, then the job's overrides) and its {@link EncodingSignature}.
+ * Enqueuers (commands, REST) and the {@link JobRunner} use this same code, so the signature a job
+ * is queued under is the signature its output carries.
+ */
+public final class EncodingJobs {
+
+  private static final Map<String, String> CHECKSUMS = new ConcurrentHashMap<>();
+
+  private EncodingJobs() {}
+
+  /**
+   * The front end for {@code model} with a job's overrides.
+   *
+   * @param featureConfigJson the job's front-end overrides as JSON (snake_case keys), or {@code null}
+   * @param windowSeconds the job's window, or {@code null}
+   * @param sampleRate the job's target rate, or {@code null}
+   */
+  public static FrontEndConfig frontEnd(ModelRecord model, String featureConfigJson, Double windowSeconds, Integer sampleRate) {
+    FrontEndConfig c = FrontEndConfig.defaults();
+    if (model.inputFormat() == InputFormat.WAVEFORM) {
+      c = c.withFeatures(FeatureType.WAVEFORM);
+    }
+    c = FrontEndConfig.fromJson(model.frontEndConfig(), c);
+    if (model.sampleRate() != null) {
+      c = c.withSampleRate(model.sampleRate());
+    }
+    if (model.windowSeconds() != null) {
+      c = c.withWindowSeconds(model.windowSeconds());
+    }
+    c = FrontEndConfig.fromJson(featureConfigJson, c);
+    if (sampleRate != null) {
+      c = c.withSampleRate(sampleRate);
+    }
+    if (windowSeconds != null) {
+      c = c.withWindowSeconds(windowSeconds);
+    }
+    return c;
+  }
+
+  /** How to open the model, with the runtime knobs (which do not enter the signature). */
+  public static ModelConfig modelConfig(ModelRecord model, int threads, int batchSize) {
+    return model.toModelConfig().withThreads(threads).withBatchSize(batchSize);
+  }
+
+  /** The signature of encoding with {@code model} and {@code frontEnd}. */
+  public static String signature(ModelRecord model, FrontEndConfig frontEnd) {
+    return EncodingSignature.compute(model.name(), modelChecksum(Path.of(model.path())), model.toModelConfig(), frontEnd);
+  }
+
+  /**
+   * {@link EncodingSignature#modelChecksum}, cached per (path, size, modification time) so a worker
+   * does not re-read a large model for every job.
+   */
+  public static String modelChecksum(Path model) {
+    String key;
+    try {
+      BasicFileAttributes a = Files.readAttributes(model, BasicFileAttributes.class);
+      key = model.toAbsolutePath().normalize() + "|" + a.size() + "|" + a.lastModifiedTime().toMillis() + "|" + a.isDirectory();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Invalid model path: " + model + " (" + e.getMessage() + ")");
+    }
+    return CHECKSUMS.computeIfAbsent(key, k -> EncodingSignature.modelChecksum(model));
+  }
+}

@@ -1,0 +1,323 @@
+package org.humpback.pipelines;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.humpback.transforms.audio.EmbeddedWindow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The encoding pipeline: {@code KV<audioFileId, path>} → decode, resample and window (AudioIO) →
+ * model-input features (Features) → batched inference (Inference) → one Parquet file per audio file
+ * (WriteEmbeddings). A file that fails at any stage becomes a {@link FileResult} with its reason and
+ * message; the other files go on.
+ *
+ * <p>Counters (namespace {@code EncodingPipeline}): {@code windows_embedded} (progress while running);
+ * {@link WriteEmbeddings} adds {@code windows_written}, {@code files_ok}, {@code files_failed_<reason>}.
+ */
+public final class EncodingPipeline {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EncodingPipeline.class);
+
+  private EncodingPipeline() {}
+
+  /** One audio file to encode. */
+  public record Input(String audioFileId, String path, String audioSha256) implements Serializable {
+    public Input {
+      if (audioFileId == null || audioFileId.isBlank()) {
+        throw new IllegalArgumentException("Invalid audio_file_id: '" + audioFileId + "'");
+      }
+      if (path == null || path.isBlank()) {
+        throw new IllegalArgumentException("Invalid audio path for " + audioFileId + ": '" + path + "'");
+      }
+    }
+  }
+
+  /** What a whole run produced. */
+  public record Result(PipelineResult.State state, List<FileResult> files, Duration elapsed) {
+    public long windows() {
+      return files.stream().mapToLong(FileResult::windows).sum();
+    }
+
+    public boolean allOk() {
+      return files.stream().allMatch(FileResult::isOk);
+    }
+  }
+
+  /**
+   * Options from the command line's short forms.
+   *
+   * @param runner {@code direct} or {@code flink} (case-insensitive; Beam's class names work too)
+   * @param flinkMaster {@code [local]} or {@code host:port}; ignored for direct
+   * @param parallelism Flink parallelism / direct target parallelism; {@code null} = runner default
+   * @param enforceChecks keep the direct runner's immutability/encodability checks (tests: on; launches: off)
+   */
+  public static EncodingOptions options(String runner, String flinkMaster, Integer parallelism, boolean enforceChecks) {
+    EncodingOptions o = PipelineOptionsFactory.as(EncodingOptions.class);
+    String r = runner == null ? "direct" : runner.trim().toLowerCase(java.util.Locale.ROOT);
+    switch (r) {
+      case "direct", "directrunner" -> o.setRunner(DirectRunner.class);
+      case "flink", "flinkrunner" -> {
+        o.setRunner(FlinkRunner.class);
+        o.setFlinkMaster(flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster);
+      }
+      default -> throw new IllegalArgumentException("Invalid runner: '" + runner + "' (expected direct or flink)");
+    }
+    if (parallelism != null) {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("Invalid parallelism: " + parallelism + " (expected >= 1)");
+      }
+      o.setParallelism(parallelism);
+      o.setTargetParallelism(parallelism);
+    }
+    o.setEnforceImmutability(enforceChecks);
+    o.setEnforceEncodability(enforceChecks);
+    return o;
+  }
+
+  /** Builds the pipeline; results land as JSON in {@code resultDir} (see {@link ResultFiles}). */
+  public static Pipeline build(EncodingOptions options, EncodingSpec spec, List<Input> inputs, Path resultDir) {
+    if (inputs == null || inputs.isEmpty()) {
+      throw new IllegalArgumentException("Invalid inputs: no audio files to encode");
+    }
+    Set<String> ids = new HashSet<>();
+    Map<String, String> paths = new LinkedHashMap<>();
+    for (Input in : inputs) {
+      if (!ids.add(in.audioFileId())) {
+        throw new IllegalArgumentException("Invalid inputs: audio_file_id " + in.audioFileId() + " listed twice");
+      }
+      paths.put(in.audioFileId(), in.path());
+    }
+    Pipeline p = Pipeline.create(options);
+    PCollection<KV<String, String>> files = p.apply("AudioFiles",
+        Create.of(paths).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+    Stages s = Stages.apply(files, spec, options);
+    PCollection<EmbeddedWindow> counted = s.embedded().apply("CountEmbedded", ParDo.of(new CountFn()));
+    PCollectionTuple.of(WriteEmbeddings.FILES, files)
+        .and(WriteEmbeddings.WINDOWS, counted)
+        .and(WriteEmbeddings.FAILURES, PCollectionList.of(s.failures()).apply("AllFailures",
+            org.apache.beam.sdk.transforms.Flatten.pCollections()))
+        .apply("WriteEmbeddings", WriteEmbeddings.of(spec))
+        .apply("RecordResults", ResultFiles.to(resultDir));
+    return p;
+  }
+
+  /** Builds and starts a run; the caller polls it, may cancel it, and awaits its result. */
+  public static Run start(EncodingOptions options, EncodingSpec spec, List<Input> inputs, Path runDir) {
+    List<String> ids = inputs.stream().map(Input::audioFileId).toList();
+    Path resultDir = runDir.resolve("results");
+    Pipeline p = build(options, spec, inputs, resultDir);
+    options.setBlockOnRun(false); // direct: run() returns at once so the run can be polled and cancelled
+    return new Run(p, spec, ids, runDir, resultDir);
+  }
+
+  /** Builds, runs and waits. */
+  public static Result run(EncodingOptions options, EncodingSpec spec, List<Input> inputs, Path runDir) {
+    return start(options, spec, inputs, runDir).await();
+  }
+
+  /**
+   * A started run. The pipeline is launched on its own thread because the Flink runner's
+   * {@code run()} blocks until a batch job ends; the direct runner returns at once and is polled.
+   */
+  public static final class Run {
+    private final EncodingSpec spec;
+    private final List<String> audioFileIds;
+    private final Path runDir;
+    private final Path resultDir;
+    private final long startNanos = System.nanoTime();
+    private final AtomicReference<PipelineResult> result = new AtomicReference<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Thread launcher;
+    private volatile boolean cancelRequested;
+
+    private Run(Pipeline p, EncodingSpec spec, List<String> audioFileIds, Path runDir, Path resultDir) {
+      this.spec = spec;
+      this.audioFileIds = List.copyOf(audioFileIds);
+      this.runDir = runDir;
+      this.resultDir = resultDir;
+      this.launcher = new Thread(() -> {
+        try {
+          result.set(p.run());
+        } catch (Throwable t) {
+          failure.set(t);
+        }
+      }, "encoding-pipeline-launcher");
+      launcher.setDaemon(true);
+      launcher.start();
+    }
+
+    /** Windows through inference so far (direct runner: live; Flink: known at the end only). */
+    public long windowsEmbedded() {
+      PipelineResult r = result.get();
+      if (r == null) {
+        return 0;
+      }
+      try {
+        long sum = 0;
+        for (MetricResult<Long> m : r.metrics().queryMetrics(MetricsFilter.builder()
+            .addNameFilter(MetricNameFilter.named(EncodingPipeline.class, "windows_embedded")).build()).getCounters()) {
+          sum += m.getAttempted();
+        }
+        return sum;
+      } catch (RuntimeException e) {
+        return 0; // some runners answer metrics only at the end
+      }
+    }
+
+    public boolean isDone() {
+      if (launcher.isAlive()) {
+        return false;
+      }
+      PipelineResult r = result.get();
+      return r == null || r.getState().isTerminal();
+    }
+
+    /**
+     * Asks the run to stop. The direct runner stops at once; a Flink batch run launched in-process is
+     * let finish and its output discarded by {@link #discardOutput()}.
+     */
+    public void cancel() {
+      cancelRequested = true;
+      PipelineResult r = result.get();
+      if (r != null && !r.getState().isTerminal()) {
+        try {
+          r.cancel();
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("Cancelling the pipeline failed: {}", e.toString());
+        }
+      }
+    }
+
+    public boolean cancelRequested() {
+      return cancelRequested;
+    }
+
+    /** Waits for the end and collects one result per input file. */
+    public Result await() {
+      PipelineResult.State state;
+      try {
+        launcher.join();
+        PipelineResult r = result.get();
+        state = r == null ? PipelineResult.State.FAILED : r.waitUntilFinish();
+        if (state == null) {
+          state = PipelineResult.State.UNKNOWN;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        cancel();
+        state = PipelineResult.State.CANCELLED;
+      } catch (RuntimeException e) {
+        failure.compareAndSet(null, e);
+        state = PipelineResult.State.FAILED;
+      }
+      if (cancelRequested) {
+        state = PipelineResult.State.CANCELLED;
+      }
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+      Map<String, FileResult> byId = new LinkedHashMap<>();
+      for (FileResult fr : ResultFiles.read(resultDir)) {
+        byId.put(fr.audioFileId(), fr);
+      }
+      List<FileResult> out = new ArrayList<>();
+      Throwable t = failure.get();
+      for (String id : audioFileIds) {
+        FileResult fr = byId.get(id);
+        if (fr == null) {
+          String why = state == PipelineResult.State.CANCELLED ? "canceled"
+              : t != null ? "The encoding pipeline failed: " + rootMessage(t) : "The encoding pipeline ended in state " + state;
+          fr = FileResult.failed(new FileFailure(id, state == PipelineResult.State.CANCELLED ? "canceled" : "pipeline", why));
+        }
+        out.add(fr);
+      }
+      if (t != null) {
+        LOG.warn("Encoding pipeline failed", t);
+      }
+      return new Result(state, out, elapsed);
+    }
+
+    /** Deletes what this run wrote (Parquet files and temps) and its run directory: used on cancel. */
+    public void discardOutput() {
+      for (String id : audioFileIds) {
+        Path target = spec.parquetPath(id);
+        EmbeddingParquet.cleanTemps(target);
+        try {
+          Files.deleteIfExists(target);
+        } catch (IOException e) {
+          LOG.warn("Cannot delete {}: {}", target, e.toString());
+        }
+      }
+      deleteRunDir();
+    }
+
+    /** Removes the run's scratch directory (results JSON). */
+    public void deleteRunDir() {
+      deleteTree(runDir);
+    }
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    String m = c.getMessage();
+    return c.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  static void deleteTree(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + dir, e);
+    }
+  }
+
+  /** Counts windows through inference: the progress figure. */
+  static final class CountFn extends DoFn<EmbeddedWindow, EmbeddedWindow> {
+    private final Counter embedded = Metrics.counter(EncodingPipeline.class, "windows_embedded");
+
+    @ProcessElement
+    public void process(@Element EmbeddedWindow w, OutputReceiver<EmbeddedWindow> out) {
+      embedded.inc();
+      out.output(w);
+    }
+  }
+}
