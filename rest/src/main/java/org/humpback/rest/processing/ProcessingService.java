@@ -5,11 +5,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.humpback.pipelines.EncodingSignature;
+import org.humpback.pipelines.EncodingJobs;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.dao.EmbeddingSetDao;
@@ -29,9 +27,9 @@ import org.humpback.transforms.audio.FrontEndConfig;
 /**
  * {@code /processing}: queue encoding jobs, list, get and cancel them, and read the embedding sets they made.
  *
- * <p>A job's {@code feature_config} is stored fully resolved (front-end defaults, then the model's own settings, then
- * the request's {@code feature_config}, {@code window_size_seconds} and {@code target_sample_rate}), so the worker and
- * the encoding signature see exactly one configuration.
+ * <p>A job's front end is resolved as the worker resolves it ({@link EncodingJobs}: defaults, then the model's own
+ * settings, then the request's {@code feature_config}, {@code window_size_seconds} and {@code target_sample_rate}), so
+ * the signature a job is queued under is the one its output carries.
  */
 public final class ProcessingService implements HttpService {
 
@@ -79,9 +77,11 @@ public final class ProcessingService implements HttpService {
           + " is out of range [100, 768000]");
     }
     ModelRecord model = resolveModel(body.modelVersion());
-    FrontEndConfig frontEnd = frontEnd(model, body);
-    String signature = EncodingSignature.compute(model.name(), modelChecksum(model), model.toModelConfig(), frontEnd);
-    String featureJson = frontEnd.toCanonicalJson();
+    // Stored as the client sent it (the seed's shape); the window and rate columns hold the resolved values.
+    String featureJson = body.featureConfig() == null || body.featureConfig().isNull() ? null
+        : body.featureConfig().toString();
+    FrontEndConfig frontEnd = frontEnd(model, body, featureJson);
+    String signature = signature(model, frontEnd);
 
     List<AudioFile> files = selectFiles(body);
     List<ProcessingJobView> jobs = new ArrayList<>(files.size());
@@ -104,41 +104,19 @@ public final class ProcessingService implements HttpService {
     return models.findByName(name).orElseThrow(() -> ApiException.notFound("Model", name));
   }
 
-  private static FrontEndConfig frontEnd(ModelRecord model, CreateJob body) {
-    FrontEndConfig c = FrontEndConfig.defaults();
-    if (model.sampleRate() != null) {
-      c = c.withSampleRate(model.sampleRate());
-    }
-    if (model.windowSeconds() != null) {
-      c = c.withWindowSeconds(model.windowSeconds());
-    }
+  /** The exact encoding a job will run, through the same code the worker uses ({@link EncodingJobs}). */
+  private static FrontEndConfig frontEnd(ModelRecord model, CreateJob body, String featureJson) {
     try {
-      c = FrontEndConfig.fromJson(model.frontEndConfig(), c);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("Model '" + model.name() + "' has an invalid front-end config: " + e.getMessage());
-    }
-    try {
-      if (body.featureConfig() != null && !body.featureConfig().isNull()) {
-        c = FrontEndConfig.fromJson(body.featureConfig().toString(), c);
-      }
-      c = c.withWindowSeconds(body.windowSizeSeconds() != null ? body.windowSizeSeconds()
-          : model.windowSeconds() != null ? c.windowSeconds() : 5.0);
-      c = c.withSampleRate(body.targetSampleRate() != null ? body.targetSampleRate()
-          : model.sampleRate() != null ? c.sampleRate() : 32_000);
+      return EncodingJobs.frontEnd(model, featureJson, body.windowSizeSeconds(), body.targetSampleRate());
     } catch (IllegalArgumentException e) {
       throw ApiException.unprocessable("field 'feature_config': " + e.getMessage());
     }
-    return c;
   }
 
-  private static String modelChecksum(ModelRecord model) {
-    Path path = Path.of(model.path());
-    if (model.modelSha256() != null && Files.isRegularFile(path)) {
-      return model.modelSha256();
-    }
+  private static String signature(ModelRecord model, FrontEndConfig frontEnd) {
     try {
-      return EncodingSignature.modelChecksum(path);
-    } catch (IllegalArgumentException e) {
+      return EncodingJobs.signature(model, frontEnd);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       throw ApiException.badRequest("Model '" + model.name() + "' cannot be used: " + e.getMessage());
     }
   }
