@@ -19,6 +19,8 @@ public final class Humpback {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
       // Each command lives in the module that owns its concern.
+      case "api" -> { return org.humpback.rest.cli.ApiCommand.run(rest); }
+      case "serve" -> { return org.humpback.rest.cli.ServeCommand.run(rest); }
       default -> {
         System.err.println("humpback: unknown command '" + args[0] + "'");
         printUsage();

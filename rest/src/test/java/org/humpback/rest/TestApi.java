@@ -135,18 +135,8 @@ final class TestApi implements AutoCloseable {
     }
   }
 
-  /** A real 16-bit mono PCM WAV: {@code seconds} of a sine at {@code hz}. */
   static byte[] wav(double seconds, int sampleRate, double hz) {
-    int n = (int) Math.round(seconds * sampleRate);
-    ByteBuffer b = ByteBuffer.allocate(44 + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * n).put("WAVE".getBytes(StandardCharsets.US_ASCII));
-    b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
-        .putInt(sampleRate).putInt(sampleRate * 2).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * n);
-    for (int i = 0; i < n; i++) {
-      b.putShort((short) Math.round(12_000 * Math.sin(2 * Math.PI * hz * i / sampleRate)));
-    }
-    return b.array();
+    return TestAudio.wav(seconds, sampleRate, hz);
   }
 
   /** Registers a tiny real TFLite model straight through the DAO (for tests that are not about registration). */
