@@ -19,6 +19,7 @@ public final class Humpback {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
       // Each command lives in the module that owns its concern.
+      case "features" -> { return org.humpback.transforms.cli.FeaturesCommand.run(rest); }
       case "api" -> { return org.humpback.rest.cli.ApiCommand.run(rest); }
       case "serve" -> { return org.humpback.rest.cli.ServeCommand.run(rest); }
       default -> {

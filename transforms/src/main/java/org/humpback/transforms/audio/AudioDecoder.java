@@ -186,8 +186,12 @@ public final class AudioDecoder implements AutoCloseable {
           "the requested target sample rate " + targetSampleRate + " Hz is invalid (expected "
               + MIN_SAMPLE_RATE + " to " + MAX_SAMPLE_RATE + " Hz, or 0 to keep the file's rate)");
     }
-    checkFile(file);
+    String wavWarning = checkFile(file);
     AudioDecoder d = new AudioDecoder(file, targetSampleRate, startSeconds);
+    if (wavWarning != null) {
+      d.truncated = true;
+      d.warnings.add(wavWarning);
+    }
     try {
       d.openNative(targetSampleRate);
       d.positionAt(startSeconds);
@@ -304,7 +308,8 @@ public final class AudioDecoder implements AutoCloseable {
 
   // ---------------------------------------------------------------- opening
 
-  private static void checkFile(Path file) throws AudioDecodeException {
+  /** Checks what can be checked before FFmpeg sees the file; returns a warning for a short WAV, or null. */
+  private static String checkFile(Path file) throws AudioDecodeException {
     if (file == null) {
       throw new IllegalArgumentException("Invalid file: null");
     }
@@ -326,14 +331,14 @@ public final class AudioDecoder implements AutoCloseable {
     if (size == 0) {
       throw new AudioDecodeException(AudioDecodeException.Reason.EMPTY_FILE, file, "the file is empty (0 bytes)");
     }
-    checkWavHeaderRate(file);
+    return checkWavHeaderRate(file);
   }
 
   /**
    * FFmpeg refuses a WAV whose header says 0 Hz with a generic "invalid data"; reading the
    * {@code fmt } chunk ourselves lets us say what is actually wrong.
    */
-  private static void checkWavHeaderRate(Path file) throws AudioDecodeException {
+  private static String checkWavHeaderRate(Path file) throws AudioDecodeException {
     byte[] head = new byte[4096];
     int n;
     try (InputStream in = Files.newInputStream(file)) {
@@ -342,8 +347,15 @@ public final class AudioDecoder implements AutoCloseable {
       throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot read the file: " + e.getMessage(), e);
     }
     if (n < 12 || !ascii(head, 0, "RIFF") || !ascii(head, 8, "WAVE")) {
-      return;
+      return null;
     }
+    long fileSize;
+    try {
+      fileSize = Files.size(file);
+    } catch (IOException e) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot read the file size: " + e.getMessage(), e);
+    }
+    long bytesPerSecond = 0;
     ByteBuffer b = ByteBuffer.wrap(head, 0, n).order(ByteOrder.LITTLE_ENDIAN);
     int pos = 12;
     while (pos + 8 <= n) {
@@ -361,11 +373,21 @@ public final class AudioDecoder implements AutoCloseable {
             throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
                 "the WAV header declares 0 channels; the header is damaged");
           }
+          bytesPerSecond = b.getInt(pos + 16) & 0xffffffffL;
         }
-        return;
+      } else if (ascii(head, pos, "data")) {
+        // FFmpeg silently clamps a data chunk that runs past the end of the file; say so
+        long available = fileSize - (pos + 8);
+        if (chunkSize != 0xffffffffL && chunkSize != 0 && chunkSize > available && bytesPerSecond > 0) {
+          return String.format(java.util.Locale.ROOT,
+              "the file is truncated: its WAV header declares %.3f s of audio but the file holds only %.3f s",
+              chunkSize / (double) bytesPerSecond, available / (double) bytesPerSecond);
+        }
+        return null;
       }
       pos += 8 + (int) Math.min(chunkSize + (chunkSize & 1), Integer.MAX_VALUE - 16);
     }
+    return null;
   }
 
   private static boolean ascii(byte[] b, int off, String s) {

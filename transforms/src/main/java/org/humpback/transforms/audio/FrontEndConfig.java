@@ -120,9 +120,12 @@ public record FrontEndConfig(
     return fmax == null ? sampleRate / 2.0 : fmax;
   }
 
-  /** librosa's frame count for one window with center=True: {@code 1 + len // hop}. */
+  /**
+   * librosa's frame count for one window with center=True: {@code 1 + (len + 2*(n_fft//2) - n_fft) // hop},
+   * which is {@code 1 + len // hop} for an even n_fft.
+   */
   public int naturalFrames() {
-    return 1 + windowSamples() / hopLength;
+    return 1 + (windowSamples() + 2 * (nFft / 2) - nFft) / hopLength;
   }
 
   /** Frames handed to the model: targetFrames, or the natural count when it is 0. */

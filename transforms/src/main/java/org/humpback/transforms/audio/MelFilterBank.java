@@ -3,6 +3,8 @@ package org.humpback.transforms.audio;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A mel filterbank equal to librosa 0.10 {@code filters.mel(sr, n_fft, n_mels, fmin, fmax, htk, norm)}:
@@ -17,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Instances are immutable and thread-safe; {@link #of} caches them per parameter set.
  */
 public final class MelFilterBank {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MelFilterBank.class);
 
   /** Band normalisation, as librosa's {@code norm} argument. */
   public enum Norm {
@@ -46,6 +50,7 @@ public final class MelFilterBank {
   private final int[] startBin;
   private final int[] endBin;
   private final double[][] rows;
+  private final int emptyBands;
 
   private MelFilterBank(Key k) {
     this.sampleRate = k.sampleRate;
@@ -62,6 +67,7 @@ public final class MelFilterBank {
     this.endBin = new int[nMels];
     this.rows = new double[nMels][];
     double[] dense = new double[nBins];
+    int empty = 0;
     for (int i = 0; i < nMels; i++) {
       // librosa: ramps = mel_f[:, None] - fftfreqs; lower = -ramps[i] / fdiff[i]; upper = ramps[i+2] / fdiff[i+1]
       double fdiffLo = bandEdgesHz[i + 1] - bandEdgesHz[i];
@@ -86,11 +92,18 @@ public final class MelFilterBank {
         startBin[i] = 0;
         endBin[i] = 0;
         rows[i] = new double[0];
+        empty++;
       } else {
         startBin[i] = first;
         endBin[i] = last + 1;
         rows[i] = Arrays.copyOfRange(dense, first, last + 1);
       }
+    }
+    this.emptyBands = empty;
+    if (empty > 0) {
+      // librosa warns too ("Empty filters detected in mel frequency basis"); such bands hold only the dB floor.
+      LOG.warn("{}: {} of {} mel bands cover no FFT bin (too many mels for n_fft={}); they will hold the dB floor",
+          this, empty, nMels, nFft);
     }
   }
 
@@ -220,6 +233,11 @@ public final class MelFilterBank {
 
   public Norm norm() {
     return norm;
+  }
+
+  /** Bands with no non-zero weight (too many mels for the FFT resolution); 0 for sensible parameters. */
+  public int emptyBands() {
+    return emptyBands;
   }
 
   /** The {@code n_mels + 2} band edge frequencies in Hz (a copy). */

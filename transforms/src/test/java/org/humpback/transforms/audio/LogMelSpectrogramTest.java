@@ -51,6 +51,7 @@ class LogMelSpectrogramTest {
       // librosa: 1 + (len + 2*(n_fft//2) - n_fft) // hop
       assertEquals(1 + (400 + 2 * (nFft / 2) - nFft) / 16, frames);
       assertEquals(frames, p[0].length);
+      assertEquals(1 + (400 + 2 * (nFft / 2) - nFft) / 16, c.withWindowSeconds(400 / 8000.0).naturalFrames());
       for (int t : new int[] {0, 1, frames / 2, frames - 1}) {
         double[] ref = naivePower(x, nFft, 16, t);
         for (int k = 0; k < ref.length; k++) {

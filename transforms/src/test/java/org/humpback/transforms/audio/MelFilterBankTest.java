@@ -122,6 +122,21 @@ class MelFilterBankTest {
   }
 
   @Test
+  void emptyBandsAreCountedNotFatal() {
+    assertEquals(0, MelFilterBank.of(32000, 2048, 128, 0.0, null).emptyBands());
+    MelFilterBank coarse = MelFilterBank.of(32000, 64, 128, 0.0, null);
+    assertTrue(coarse.emptyBands() > 0);
+    assertEquals(coarse.startBin(0), coarse.endBin(0), "an empty band has an empty bin range");
+    float[][] db = LogMelSpectrogram.of(FrontEndConfig.defaults().withNFft(64).withHopLength(32).withTargetFrames(0))
+        .compute(new float[640]);
+    for (float[] row : db) {
+      for (float v : row) {
+        assertTrue(Float.isFinite(v));
+      }
+    }
+  }
+
+  @Test
   void rejectsBadParametersNamingThem() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> MelFilterBank.of(0, 2048, 128, 0, null))
         .getMessage().contains("sample_rate"));

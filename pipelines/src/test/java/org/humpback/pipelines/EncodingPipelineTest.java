@@ -1,0 +1,176 @@
+package org.humpback.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.humpback.transforms.audio.AudioDecoder;
+import org.humpback.transforms.audio.AudioWindow;
+import org.humpback.transforms.audio.Windower;
+import org.humpback.transforms.model.EmbeddingModel;
+import org.humpback.transforms.model.EmbeddingModels;
+import org.humpback.transforms.audio.FeatureType;
+import org.humpback.transforms.audio.FrontEndConfig;
+import org.humpback.transforms.audio.WindowPlan;
+import org.humpback.transforms.model.ModelConfig;
+import org.humpback.transforms.model.ModelType;
+import org.humpback.transforms.testing.SharedCorpus;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end on real audio (glacier-bay humpback clip as WAV, MP3, OGG) with the real YAMNet TFLite model. */
+class EncodingPipelineTest {
+
+  /** YAMNet: 16 kHz waveform, 0.975-s windows (15600 samples). */
+  static final FrontEndConfig YAMNET_FRONT_END = FrontEndConfig.defaults()
+      .withSampleRate(16000).withWindowSeconds(0.975).withFeatures(FeatureType.WAVEFORM);
+
+  static Path model;
+  static Path wav;
+  static Path mp3;
+  static Path ogg;
+
+  @BeforeAll
+  static void corpus() {
+    model = SharedCorpus.model("yamnet/yamnet.tflite");
+    wav = SharedCorpus.audio("humpback/glacier-bay-humpback.wav");
+    mp3 = SharedCorpus.audio("humpback/glacier-bay-humpback.mp3");
+    ogg = SharedCorpus.audio("humpback/glacier-bay-humpback.ogg");
+  }
+
+  static EncodingSpec spec(Path root, Map<String, String> shas) {
+    ModelConfig mc = ModelConfig.of(model.toString(), ModelType.TFLITE);
+    String sig = EncodingSignature.compute("yamnet", EncodingSignature.modelChecksum(model), mc, YAMNET_FRONT_END);
+    return new EncodingSpec("yamnet", "yamnet", mc, YAMNET_FRONT_END, sig, root.resolve("embeddings").toString(), shas);
+  }
+
+  static long expectedWindows(Path audio) throws Exception {
+    try (AudioDecoder d = AudioDecoder.open(audio, 16000)) {
+      return WindowPlan.of(d.readAll().length, YAMNET_FRONT_END).count();
+    }
+  }
+
+  @Test
+  void encodesWavMp3OggOnDirectAndFlinkAlikeAndReportsABadFile(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("not-audio.wav");
+    Files.writeString(bad, "this is a text file, not a RIFF header");
+    List<EncodingPipeline.Input> inputs = List.of(
+        new EncodingPipeline.Input("wav", wav.toString(), "w".repeat(64)),
+        new EncodingPipeline.Input("mp3", mp3.toString(), "m".repeat(64)),
+        new EncodingPipeline.Input("ogg", ogg.toString(), "o".repeat(64)),
+        new EncodingPipeline.Input("bad", bad.toString(), "b".repeat(64)));
+
+    Path directRoot = dir.resolve("direct");
+    EncodingOptions direct = EncodingPipeline.options("direct", null, 2, true);
+    EncodingPipeline.Result d = EncodingPipeline.run(direct, spec(directRoot, Map.of("wav", "w".repeat(64))), inputs,
+        directRoot.resolve("run"));
+    assertEquals(PipelineResult.State.DONE, d.state());
+    assertEquals(List.of("wav", "mp3", "ogg", "bad"), d.files().stream().map(FileResult::audioFileId).toList());
+
+    FileResult badResult = d.files().get(3);
+    assertEquals("decode", badResult.errorReason());
+    assertTrue(badResult.errorMessage().contains(bad.toString()), badResult.errorMessage());
+    assertNull(badResult.parquetPath());
+
+    Path flinkRoot = dir.resolve("flink");
+    EncodingOptions flink = EncodingPipeline.options("flink", "[local]", 2, false);
+    EncodingPipeline.Result f = EncodingPipeline.run(flink, spec(flinkRoot, Map.of()), inputs, flinkRoot.resolve("run"));
+    assertEquals(PipelineResult.State.DONE, f.state());
+
+    for (int i = 0; i < 3; i++) {
+      FileResult r = d.files().get(i);
+      assertTrue(r.isOk(), r.toString());
+      Path audio = List.of(wav, mp3, ogg).get(i);
+      long expected = expectedWindows(audio);
+      assertEquals(expected, r.windows(), "windows of " + audio);
+      EmbeddingParquet.Contents c = EmbeddingParquet.read(Path.of(r.parquetPath()));
+      assertEquals(expected, c.rows().size());
+      assertEquals(521, c.metadata().vectorDim()); // this YAMNet build's first output: AudioSet scores
+      for (int k = 0; k < c.rows().size(); k++) {
+        EmbeddingParquet.Row row = c.rows().get(k);
+        assertEquals(k, row.rowIndex());
+        assertEquals(k * 15600 / 16000.0, row.startS(), 1e-9, "contiguous start times");
+        assertTrue(row.endS() > row.startS());
+      }
+      EmbeddingParquet.Contents fc = EmbeddingParquet.read(Path.of(f.files().get(i).parquetPath()));
+      assertEquals(c.rows().size(), fc.rows().size());
+      for (int k = 0; k < c.rows().size(); k++) {
+        float[] a = c.rows().get(k).embedding();
+        float[] b = fc.rows().get(k).embedding();
+        for (int j = 0; j < a.length; j++) {
+          assertEquals(a[j], b[j], 1e-6, "direct vs flink, " + audio.getFileName() + " row " + k + " value " + j);
+        }
+      }
+    }
+    assertEquals("w".repeat(64), EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath())).metadata().audioSha256());
+
+    // Long files are cut into time shards decoded in parallel: 7-s shards give the same rows.
+    Path shardRoot = dir.resolve("sharded");
+    EncodingOptions sharded = EncodingPipeline.options("direct", null, 2, true);
+    sharded.setMaxShardSeconds(7.0);
+    EncodingPipeline.Result sh = EncodingPipeline.run(sharded, spec(shardRoot, Map.of()),
+        List.of(inputs.get(0)), shardRoot.resolve("run"));
+    EmbeddingParquet.Contents whole = EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath()));
+    EmbeddingParquet.Contents pieces = EmbeddingParquet.read(Path.of(sh.files().get(0).parquetPath()));
+    assertEquals(whole.rows().size(), pieces.rows().size());
+    for (int k = 0; k < whole.rows().size(); k++) {
+      assertEquals(whole.rows().get(k).startS(), pieces.rows().get(k).startS());
+      assertArrayEquals(whole.rows().get(k).embedding(), pieces.rows().get(k).embedding(), 1e-5f, "sharded row " + k);
+    }
+
+    // WAV vs MP3 (lossy, gapless decode). The audio reaching the model must be the same window by
+    // window; the pipeline must hand back exactly what the model computes on it.
+    List<AudioWindow> wavWindows = windows(wav);
+    List<AudioWindow> mp3Windows = windows(mp3);
+    assertEquals(wavWindows.size(), mp3Windows.size());
+    double audioSum = 0;
+    double audioMin = 1;
+    for (int k = 0; k < wavWindows.size(); k++) {
+      double cos = cosine(wavWindows.get(k).samples(), mp3Windows.get(k).samples());
+      audioSum += cos;
+      audioMin = Math.min(audioMin, cos);
+    }
+    float[][] a = EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath())).matrix();
+    float[][] b = EmbeddingParquet.read(Path.of(d.files().get(1).parquetPath())).matrix();
+    try (EmbeddingModel m = EmbeddingModels.open(ModelConfig.of(model.toString(), ModelType.TFLITE))) {
+      for (int k = 0; k < a.length; k += 7) {
+        assertArrayEquals(m.embed(new float[][] {wavWindows.get(k).samples()})[0], a[k], 1e-5f, "wav row " + k);
+        assertArrayEquals(m.embed(new float[][] {mp3Windows.get(k).samples()})[0], b[k], 1e-5f, "mp3 row " + k);
+      }
+    }
+    double sum = 0;
+    for (int k = 0; k < a.length; k++) {
+      sum += cosine(a[k], b[k]);
+    }
+    System.out.printf("WAV vs MP3: audio windows mean cosine %.5f (min %.5f); YAMNet score vectors mean cosine %.5f over %d windows%n",
+        audioSum / a.length, audioMin, sum / a.length, a.length);
+    assertTrue(audioSum / a.length >= 0.99 && audioMin >= 0.99, "audio windows: mean " + audioSum / a.length + ", min " + audioMin);
+    assertFalse(Files.exists(directRoot.resolve("embeddings/yamnet/bad")), "nothing written for the bad file");
+  }
+
+  static List<AudioWindow> windows(Path audio) throws Exception {
+    try (AudioDecoder dec = AudioDecoder.open(audio, 16000)) {
+      return Windower.windows(audio.getFileName().toString(), dec.readAll(), YAMNET_FRONT_END);
+    }
+  }
+
+  static double cosine(float[] a, float[] b) {
+    double ab = 0;
+    double aa = 0;
+    double bb = 0;
+    for (int i = 0; i < a.length; i++) {
+      ab += (double) a[i] * b[i];
+      aa += (double) a[i] * a[i];
+      bb += (double) b[i] * b[i];
+    }
+    return ab / Math.sqrt(aa * bb);
+  }
+}
