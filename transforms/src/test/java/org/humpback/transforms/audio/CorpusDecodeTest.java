@@ -1,0 +1,133 @@
+package org.humpback.transforms.audio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.Loader;
+import org.humpback.transforms.testing.SharedCorpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The same Glacier Bay recording as WAV, OGG/Vorbis and MP3 (real files from ../shared). */
+class CorpusDecodeTest {
+
+  private static final String BASE = "humpback/glacier-bay-humpback.";
+  private static final FrontEndConfig CFG = FrontEndConfig.defaults();
+
+  private static String ffprobe(Path f, String entry) throws IOException, InterruptedException {
+    String exe = Loader.load(org.bytedeco.ffmpeg.ffprobe.class);
+    Process p = new ProcessBuilder(exe, "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=" + entry,
+        "-of", "default=noprint_wrappers=1:nokey=1", f.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "ffprobe failed: " + out);
+    return out;
+  }
+
+  private static List<AudioWindow> windows(Path f) throws Exception {
+    List<AudioWindow> out = new ArrayList<>();
+    try (AudioDecoder d = AudioDecoder.open(f, CFG.sampleRate())) {
+      Windower.over(f.getFileName().toString(), d, CFG).iterator().forEachRemaining(out::add);
+      assertTrue(d.stats().clean(), f + ": " + d.stats());
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"wav", "ogg", "mp3"})
+  void sampleCountMatchesFfprobeDuration(String ext) throws Exception {
+    Path f = SharedCorpus.audio(BASE + ext);
+    double duration = Double.parseDouble(ffprobe(f, "duration"));
+    int nativeRate = Integer.parseInt(ffprobe(f, "sample_rate"));
+    // one packet: an MP3 frame is 1152 samples, a long Vorbis block 2048 (at most half emitted)
+    double packetSeconds = (ext.equals("wav") ? 1 : 2048) / (double) nativeRate;
+    try (AudioDecoder d = AudioDecoder.open(f, 0)) {
+      assertEquals(nativeRate, d.info().sampleRate());
+      assertEquals(1, d.info().channels());
+      long n = d.readAll().length;
+      assertEquals(duration * nativeRate, n, packetSeconds * nativeRate, ext + ": decoded " + n + " native samples");
+    }
+    try (AudioDecoder d = AudioDecoder.open(f, 32000)) {
+      long n = d.readAll().length;
+      assertEquals(duration * 32000, n, packetSeconds * 32000 + 1, ext + ": decoded " + n + " samples at 32 kHz");
+      assertTrue(d.stats().clean(), d.stats().toString());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"wav", "ogg", "mp3"})
+  void nativeRateDecodeIsBitIdenticalToTheFfmpegCli(String ext) throws Exception {
+    Path f = SharedCorpus.audio(BASE + ext);
+    Process p = new ProcessBuilder(TestAudio.ffmpeg(), "-nostdin", "-v", "error", "-i", f.toString(), "-f", "f32le", "-")
+        .start();
+    byte[] bytes = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "ffmpeg failed");
+    float[] cli = new float[bytes.length / 4];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(cli);
+    float[] ours = TestAudio.decodeAll(f, 0);
+    assertArrayEquals(cli, ours, ext);
+  }
+
+  /**
+   * Measured on this recording (13 five-second windows, default front end): OGG vs WAV 0.004-0.006 dB
+   * RMS log-mel difference (the WAV is a decode of the same Vorbis stream: waveform correlation 1.0000);
+   * MP3 vs WAV 1.9-3.8 dB. The MP3 gap is in the file, not the decoder: our MP3 decode is
+   * bit-identical to the ffmpeg CLI (test above), it is time-aligned (waveform correlation 0.9998+),
+   * but this MP3 is 0.4 dB quieter than the WAV and its spectrum relative to the window's peak cell
+   * sits 0.4-1.5 dB lower across all bands, so the issue's 1.5 dB goal is not reachable on this file.
+   */
+  @Test
+  void sameRecordingInThreeFormatsGivesCloseWindows() throws Exception {
+    List<AudioWindow> wav = windows(SharedCorpus.audio(BASE + "wav"));
+    List<AudioWindow> ogg = windows(SharedCorpus.audio(BASE + "ogg"));
+    List<AudioWindow> mp3 = windows(SharedCorpus.audio(BASE + "mp3"));
+    assertEquals(13, wav.size()); // 64.81 s in 5-s windows, the last one padded
+    assertEquals(wav.size(), ogg.size());
+    assertEquals(wav.size(), mp3.size());
+    LogMelSpectrogram lm = LogMelSpectrogram.of(CFG);
+    for (int k = 0; k < wav.size(); k++) {
+      assertEquals(wav.get(k).endS(), ogg.get(k).endS(), 1e-9);
+      assertEquals(wav.get(k).endS(), mp3.get(k).endS(), 1e-9);
+      float[] a = wav.get(k).samples();
+      assertTrue(correlation(a, ogg.get(k).samples()) > 0.9999, "window " + k);
+      assertTrue(correlation(a, mp3.get(k).samples()) > 0.999, "window " + k + ": MP3 misaligned?");
+      float[][] ref = lm.compute(a);
+      double dbOgg = rmsDb(ref, lm.compute(ogg.get(k).samples()));
+      double dbMp3 = rmsDb(ref, lm.compute(mp3.get(k).samples()));
+      assertTrue(dbOgg < 0.5, "window " + k + ": OGG vs WAV log-mel RMS difference " + dbOgg + " dB");
+      assertTrue(dbMp3 < 4.0, "window " + k + ": MP3 vs WAV log-mel RMS difference " + dbMp3 + " dB");
+    }
+  }
+
+  static double correlation(float[] a, float[] b) {
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < a.length; i++) {
+      ab += (double) a[i] * b[i];
+      aa += (double) a[i] * a[i];
+      bb += (double) b[i] * b[i];
+    }
+    return ab / Math.sqrt(aa * bb);
+  }
+
+  static double rmsDb(float[][] a, float[][] b) {
+    double s = 0;
+    int n = 0;
+    for (int m = 0; m < a.length; m++) {
+      for (int t = 0; t < a[m].length; t++) {
+        double d = a[m][t] - b[m][t];
+        s += d * d;
+        n++;
+      }
+    }
+    return Math.sqrt(s / n);
+  }
+}
