@@ -22,8 +22,13 @@ abstract class AbstractEmbeddingModel implements EmbeddingModel {
 
   /** Chooses input/output from the config and infers the format; call once tensors are known. */
   protected void selectTensors() {
-    selectedInput = ModelSupport.select(config.path(), inputs, config.inputName(), "input");
-    selectedOutput = ModelSupport.select(config.path(), outputs, config.outputName(), "output");
+    selectTensors(config.inputName(), config.outputName());
+  }
+
+  /** Like {@link #selectTensors()} with the names already translated by the runtime. */
+  protected void selectTensors(String inputName, String outputName) {
+    selectedInput = ModelSupport.select(config.path(), inputs, inputName, "input");
+    selectedOutput = ModelSupport.select(config.path(), outputs, outputName, "output");
     inputFormat = config.inputFormat() != null ? config.inputFormat() : ModelSupport.inferFormat(selectedInput);
   }
 

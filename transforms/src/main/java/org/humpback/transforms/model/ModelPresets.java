@@ -35,7 +35,7 @@ public final class ModelPresets {
       new ModelPreset("humpback_whale", "humpback[-_ ]?whale", 10_000, 3.92, InputFormat.WAVEFORM,
           null, 0,
           "Google/NOAA humpback whale detector (Allen et al. 2021, TF Hub google/humpback_whale, 2018 "
-              + "training): 10 kHz, 3.92 s context (39124 samples, [batch, samples, 1]), PCEN front end "
+              + "training): 10 kHz, 3.92 s context, waveform [batch, samples, 1], PCEN front end "
               + "inside; 'score' signature gives one probability per context; embedding width not "
               + "published - take it from probing."),
       new ModelPreset("birdnet_stm32", "birdnet[-_ ]?stm32", 22_050, 3.0, InputFormat.SPECTROGRAM,

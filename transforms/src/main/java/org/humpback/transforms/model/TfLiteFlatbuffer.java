@@ -6,7 +6,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -28,8 +30,22 @@ final class TfLiteFlatbuffer {
     this.buf = buf;
   }
 
+  /**
+   * One SignatureDef of the model: its key and the names it gives to tensors of subgraph
+   * {@code subgraph} (name → tensor index), e.g. {@code "audio" → 0}, {@code "output_0" → 187}.
+   */
+  record SignatureDef(String key, int subgraph, Map<String, Integer> inputs, Map<String, Integer> outputs) {}
+
+  /** What the Java-side read finds: custom op names and signature definitions. */
+  record Contents(List<String> customOps, List<SignatureDef> signatures) {}
+
   /** Custom op codes ("FlexAddV2", "TFLite_Detection_PostProcess", ...) the model's op table lists. */
   static List<String> customOps(String path) {
+    return read(path).customOps();
+  }
+
+  /** Reads the op table and signature defs, validating every offset it follows. */
+  static Contents read(String path) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(Path.of(path));
@@ -42,7 +58,46 @@ final class TfLiteFlatbuffer {
     if (bytes[4] != 'T' || bytes[5] != 'F' || bytes[6] != 'L' || bytes[7] != '3') {
       throw ModelException.of(path, "not a TFLite model (no 'TFL3' flatbuffer identifier)");
     }
-    return new TfLiteFlatbuffer(path, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)).readCustomOps();
+    TfLiteFlatbuffer fb = new TfLiteFlatbuffer(path, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+    return new Contents(fb.readCustomOps(), fb.readSignatures());
+  }
+
+  private List<SignatureDef> readSignatures() {
+    int model = u32(0);
+    int defs = field(model, 7); // Model.signature_defs
+    if (defs < 0) {
+      return List.of();
+    }
+    List<SignatureDef> out = new ArrayList<>();
+    int vec = defs + u32(defs);
+    int n = u32(vec);
+    for (int i = 0; i < n; i++) {
+      int elem = vec + 4 + 4 * i;
+      int table = elem + u32(elem);
+      int keyField = field(table, 2);
+      String key = keyField < 0 ? "" : string(keyField + u32(keyField));
+      out.add(new SignatureDef(key, scalarInt(table, 4), tensorMaps(table, 0), tensorMaps(table, 1)));
+    }
+    return out;
+  }
+
+  private Map<String, Integer> tensorMaps(int signatureTable, int index) {
+    int f = field(signatureTable, index);
+    Map<String, Integer> map = new LinkedHashMap<>();
+    if (f < 0) {
+      return map;
+    }
+    int vec = f + u32(f);
+    int n = u32(vec);
+    for (int i = 0; i < n; i++) {
+      int elem = vec + 4 + 4 * i;
+      int table = elem + u32(elem);
+      int nameField = field(table, 0);
+      if (nameField >= 0) {
+        map.put(string(nameField + u32(nameField)), scalarInt(table, 1));
+      }
+    }
+    return map;
   }
 
   private List<String> readCustomOps() {

@@ -21,9 +21,11 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
  * default delegate) and the configured number of threads.
  *
  * <p><b>Batching.</b> When the selected input's signature declares a dynamic batch dimension
- * ({@code -1}), the interpreter is resized to the batch ({@code ResizeInputTensor} +
- * {@code AllocateTensors}) and run once per batch; otherwise (fixed batch, the usual TFLite export)
- * items run one at a time through the same interpreter.
+ * ({@code -1}), the interpreter is resized once to {@code config.batchSize()}
+ * ({@code ResizeInputTensor} + {@code AllocateTensors}) and run once per batch, a short last batch
+ * padded with zero rows. When the batch is fixed (the usual TFLite export), or the resize fails, or
+ * the output does not follow the new batch (a graph that reshapes to batch 1), items run one at a
+ * time through the same interpreter.
  *
  * <p><b>Types.</b> float32 I/O is copied as is (fp16-weight models dequantize inside the graph and
  * still have float I/O); int8/uint8 I/O tensors are quantized/dequantized with the tensor's scale
@@ -36,11 +38,16 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
  * globally first (see {@link FlexSupport}); if they still cannot be resolved, a {@link ModelException}
  * names the ops.
  *
+ * <p><b>Names.</b> Inputs and outputs are chosen by TFLite tensor name (e.g.
+ * {@code serving_default_audio:0}) or by the SignatureDef key of the TF export (e.g. {@code audio},
+ * {@code output_0}); {@code signatureName} picks the SignatureDef for those keys.
+ *
  * <p>Not thread-safe: a TFLite interpreter serves one caller at a time ({@link ModelCache} handles that).
  */
 public final class TfLiteModel extends AbstractEmbeddingModel {
 
   private final List<String> flexOps;
+  private final List<String> customOps;
   private FlatBufferModel model;
   private BuiltinOpResolver resolver;
   private Interpreter interpreter;
@@ -57,7 +64,9 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     String path = config.path();
     ModelSupport.requireFile(path, false);
     // Reads the op table in Java first: rejects non-TFLite files and finds Flex ops before native code runs.
-    List<String> custom = TfLiteFlatbuffer.customOps(path);
+    TfLiteFlatbuffer.Contents contents = TfLiteFlatbuffer.read(path);
+    List<String> custom = contents.customOps();
+    customOps = custom;
     flexOps = custom.stream().filter(s -> s.startsWith("Flex")).toList();
     if (!flexOps.isEmpty()) {
       try {
@@ -79,18 +88,14 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       int status = builder.apply(interpreter);
       builder.close();
       if (status != kTfLiteOk || interpreter.isNull()) {
-        List<String> other = custom.stream().filter(s -> !s.startsWith("Flex")).toList();
-        String why = !flexOps.isEmpty() ? "Select-TF (Flex) ops " + flexOps + " could not be resolved"
-            : !other.isEmpty() ? "custom ops " + other + " are not available in this TFLite runtime"
-            : "TFLite could not build an interpreter (unsupported op or corrupt graph; see stderr)";
-        throw ModelException.of(path, why);
+        throw ModelException.of(path, "TFLite could not build an interpreter" + opsHint());
       }
       if (interpreter.AllocateTensors() != kTfLiteOk) {
-        throw ModelException.of(path, "TFLite could not allocate tensors" + (flexOps.isEmpty() ? "" : " (Flex ops " + flexOps + ")"));
+        throw ModelException.of(path, "TFLite could not prepare the graph" + opsHint());
       }
       inputs = tensorInfos(interpreter.inputs(), true);
       outputs = tensorInfos(interpreter.outputs(), false);
-      selectTensors();
+      selectTensors(signatureAlias(contents, true), signatureAlias(contents, false));
       inputTensor = tensorIndex(interpreter.inputs(), selectedInput.index());
       outputTensor = tensorIndex(interpreter.outputs(), selectedOutput.index());
       long[] inShape = selectedInput.shape();
@@ -100,11 +105,14 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       itemLength = unbatched ? product(allocatedInputDims, 0) : product(allocatedInputDims, 1);
       allocatedBatch = unbatched ? 1 : (int) allocatedInputDims[0];
       if (dynamicBatch && config.batchSize() != allocatedBatch) {
-        resize(config.batchSize());
+        int original = allocatedBatch;
+        boolean resized = tryResize(config.batchSize());
         long[] od = dims(interpreter.tensor(outputTensor).dims());
-        if (od.length == 0 || od[0] != allocatedBatch) {
+        if (!resized || od.length == 0 || od[0] != allocatedBatch) {
           // The signature says -1 but the graph pins the batch (e.g. a Reshape to [1, n]): run item by item.
-          resize((int) allocatedInputDims[0]);
+          if (!tryResize(original)) {
+            throw ModelException.of(path, "cannot restore input '" + selectedInput.name() + "' to batch " + original);
+          }
           dynamicBatch = false;
         }
       }
@@ -113,6 +121,45 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       close();
       throw e;
     }
+  }
+
+  /** Why a graph with custom ops may fail: names the ops, Flex ones separately. */
+  private String opsHint() {
+    List<String> other = customOps.stream().filter(s -> !s.startsWith("Flex")).toList();
+    String hint = "";
+    if (!flexOps.isEmpty()) {
+      hint += "; Select-TF (Flex) ops " + flexOps + " could not be resolved or run by TF's kernels";
+    }
+    if (!other.isEmpty()) {
+      hint += "; custom ops " + other + " are not available in this TFLite runtime";
+    }
+    return hint.isEmpty() ? " (unsupported op or corrupt graph; TFLite's message is on stderr)" : hint;
+  }
+
+  /**
+   * Maps a SignatureDef key the user gave (e.g. "audio", "output_0") to the tensor name, so that
+   * names from the TF export work as well as TFLite tensor names. Uses the configured signature,
+   * else the first one of the main subgraph.
+   */
+  private String signatureAlias(TfLiteFlatbuffer.Contents contents, boolean input) {
+    String name = input ? config.inputName() : config.outputName();
+    if (name == null || contents.signatures().isEmpty()) {
+      return name;
+    }
+    for (TensorInfo t : input ? inputs : outputs) {
+      if (t.name().equals(name)) {
+        return name;
+      }
+    }
+    for (TfLiteFlatbuffer.SignatureDef sig : contents.signatures()) {
+      boolean chosen = config.signatureName() != null ? sig.key().equals(config.signatureName()) : sig.subgraph() == 0;
+      Integer tensor = chosen ? (input ? sig.inputs() : sig.outputs()).get(name) : null;
+      if (tensor != null && tensor >= 0 && tensor < interpreter.tensors_size()) {
+        BytePointer n = interpreter.tensor(tensor).name();
+        return n == null || n.isNull() ? name : n.getString();
+      }
+    }
+    return name;
   }
 
   private List<TensorInfo> tensorInfos(IntPointer indices, boolean isInput) {
@@ -164,7 +211,7 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     return "type" + type;
   }
 
-  private void resize(int batch) {
+  private boolean tryResize(int batch) {
     int[] newDims = new int[allocatedInputDims.length];
     newDims[0] = batch;
     for (int i = 1; i < newDims.length; i++) {
@@ -172,9 +219,10 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     }
     if (interpreter.ResizeInputTensor(inputTensor, newDims) != kTfLiteOk
         || interpreter.AllocateTensors() != kTfLiteOk) {
-      throw ModelException.of(config.path(), "cannot resize input '" + selectedInput.name() + "' to batch " + batch);
+      return false;
     }
     allocatedBatch = batch;
+    return true;
   }
 
   private int perItemOutput() {
@@ -210,15 +258,8 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     float[][] out = new float[items.length][];
     int done = 0;
     while (done < items.length) {
-      int n;
-      if (dynamicBatch) {
-        n = Math.min(Math.max(config.batchSize(), 1), items.length - done);
-        if (n != allocatedBatch) {
-          resize(n);
-        }
-      } else {
-        n = Math.min(allocatedBatch, items.length - done);
-      }
+      // A short last chunk is padded with zero rows rather than resizing the interpreter again.
+      int n = Math.min(allocatedBatch, items.length - done);
       runChunk(items, done, n, out);
       done += n;
     }
@@ -261,7 +302,7 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
           + typeName(type) + "; only float32, int8 and uint8 inputs are supported");
     }
     if (interpreter.Invoke() != kTfLiteOk) {
-      throw ModelException.of(config.path(), "TFLite Invoke failed" + (flexOps.isEmpty() ? "" : " (Flex ops " + flexOps + ")"));
+      throw ModelException.of(config.path(), "TFLite Invoke failed" + opsHint());
     }
     TfLiteTensor o = interpreter.tensor(outputTensor);
     int dim = outputDim;

@@ -49,18 +49,61 @@ class RealModelsTest {
     ModelDescription all = ModelProbe.probe(ModelConfig.of(model.toString(), ModelType.TFLITE));
     assertEquals(2, all.outputs().size(), all.outputs().toString());
     TensorInfo head = all.outputs().stream().filter(t -> t.elementsPerItem() == 2).findFirst().orElseThrow();
-    ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(head.name());
-    ModelDescription d = ModelProbe.probe(config);
-    assertEquals(2, d.vectorDim());
-    assertEquals(head.name(), d.selectedOutput().name());
-    float[] audio = readWav(SharedCorpus.audio("contrast-fish").toFile().listFiles((f, n) -> n.endsWith(".wav"))[0].toPath());
-    try (EmbeddingModel m = EmbeddingModels.open(config)) {
-      float[][] out = m.embed(windows(audio, 15600, 2));
+    // By the TFLite tensor name, and by the SignatureDef key of the TF export ("sequential_2").
+    ModelConfig byTensor = ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(head.name());
+    ModelConfig byKey = ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName("sequential_2")
+        .withInputName("audio");
+    assertEquals(head, ModelProbe.probe(byTensor).selectedOutput());
+    assertEquals(head, ModelProbe.probe(byKey).selectedOutput());
+    assertEquals(2, ModelProbe.probe(byKey).vectorDim());
+    assertEquals(521, ModelProbe.probe(byKey.withOutputName("keras_layer_1")).vectorDim());
+
+    float[] audio = readWav(SharedCorpus.audio("labelled-pifsc/mn").toFile().listFiles((f, n) -> n.endsWith(".wav"))[0].toPath());
+    // The PIFSC clips are 10 kHz; the head wants 16 kHz. Linear interpolation is enough for a finiteness check.
+    float[] at16k = new float[(int) ((long) audio.length * 16 / 10)];
+    for (int i = 0; i < at16k.length; i++) {
+      double src = i * 10.0 / 16.0;
+      int k = (int) src;
+      double frac = src - k;
+      at16k[i] = (float) (audio[Math.min(k, audio.length - 1)] * (1 - frac) + audio[Math.min(k + 1, audio.length - 1)] * frac);
+    }
+    try (EmbeddingModel m = EmbeddingModels.open(byKey.withBatchSize(4))) {
+      float[][] out = m.embed(windows(at16k, 15600, 3));
       for (float[] v : out) {
         assertEquals(2, v.length);
         assertFinite(v);
       }
     }
+  }
+
+  @Test
+  void truncatedRealModelsGiveModelException(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path yamnet = SharedCorpus.model("yamnet/yamnet.tflite");
+    long size = java.nio.file.Files.size(yamnet);
+    for (long keep : new long[] {size / 10, size / 2, size - 1000}) {
+      Path cut = org.humpback.transforms.testing.TinyModels.truncated(yamnet, tmp.resolve("y" + keep + ".tflite"), (int) keep);
+      ModelException e = assertThrows(ModelException.class,
+          () -> ModelProbe.probe(ModelConfig.of(cut.toString(), ModelType.TFLITE)));
+      assertTrue(e.getMessage().startsWith(cut.toString()), e.getMessage());
+    }
+    // A SavedModel folder whose saved_model.pb is cut in half.
+    Path koogu = SharedCorpus.model("koogu-blue-whale/blue_whale_24");
+    Path copy = tmp.resolve("koogu");
+    try (var files = java.nio.file.Files.walk(koogu)) {
+      for (Path p : files.toList()) {
+        Path target = copy.resolve(koogu.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(target);
+        } else {
+          java.nio.file.Files.copy(p, target);
+        }
+      }
+    }
+    Path pb = copy.resolve("saved_model.pb");
+    org.humpback.transforms.testing.TinyModels.truncated(pb, pb, (int) java.nio.file.Files.size(pb) / 2);
+    ModelException e = assertThrows(ModelException.class, () -> ModelProbe.probe(
+        ModelConfig.of(copy.toString(), ModelType.TF2_SAVED_MODEL).withSignatureName("with_transformation")));
+    assertTrue(e.getMessage().startsWith(copy.toString()), e.getMessage());
   }
 
   @Test

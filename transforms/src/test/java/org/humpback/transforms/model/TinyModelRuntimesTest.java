@@ -86,12 +86,62 @@ class TinyModelRuntimesTest {
   }
 
   @Test
+  void tfliteInt8InputsAndOutputsAreQuantizedAndDequantized() {
+    TinyModels.Quant inQ = new TinyModels.Quant(1 / 32f, 3);
+    TinyModels.Quant outQ = new TinyModels.Quant(0.125f, -5);
+    Path f = TinyModels.writeTfLiteInt8Io(tmp.resolve("int8.tflite"), DENSE, inQ, outQ);
+    ModelConfig c = ModelConfig.of(f.toString(), ModelType.TFLITE).withOutputName("embedding");
+    ModelDescription d = ModelProbe.probe(c);
+    assertEquals("int8", d.selectedInput().dtype());
+    assertEquals("int8", d.selectedOutput().dtype());
+    assertEquals(OUT, d.vectorDim());
+    Random r = new Random(4);
+    float[][] items = new float[5][IN];
+    for (float[] row : items) {
+      for (int i = 0; i < IN; i++) {
+        row[i] = (float) (r.nextDouble() * 2 - 1);
+      }
+    }
+    try (EmbeddingModel m = EmbeddingModels.open(c.withBatchSize(2))) {
+      float[][] got = m.embed(items);
+      for (int n = 0; n < items.length; n++) {
+        float[] seen = new float[IN];
+        for (int i = 0; i < IN; i++) {
+          seen[i] = inQ.dequantize(inQ.quantize(items[n][i]));
+        }
+        float[] y = DENSE.apply(seen);
+        for (int k = 0; k < OUT; k++) {
+          float want = outQ.dequantize(outQ.quantize(y[k]));
+          // One quantization step of slack: TFLite rounds ties away from zero, Java's Math.round up.
+          assertEquals(want, got[n][k], outQ.scale() + 1e-4f, "item " + n + " value " + k);
+        }
+      }
+    }
+  }
+
+  @Test
   void tfliteFlexOpIsDetectedAndRuns() {
     Path f = TinyModels.writeTfLiteFlex(tmp.resolve("dense-flex.tflite"), DENSE);
     ModelConfig c = ModelConfig.of(f.toString(), ModelType.TFLITE);
     ModelDescription d = ModelProbe.probe(c);
     assertEquals(List.of("FlexAddV2"), d.flexOps());
     assertMatches(c, 2f, false);
+  }
+
+  @Test
+  void opsTheRuntimeLacksAreNamedInTheError() {
+    Path custom = TinyModels.writeTfLiteCustomOp(tmp.resolve("custom.tflite"), DENSE, "MyCustomOp", null);
+    ModelException e = assertThrows(ModelException.class,
+        () -> ModelProbe.probe(ModelConfig.of(custom.toString(), ModelType.TFLITE)));
+    assertTrue(e.getMessage().contains("MyCustomOp"), e.getMessage());
+
+    Path flex = TinyModels.writeTfLiteCustomOp(tmp.resolve("flex-bad.tflite"), DENSE, "FlexNoSuchOp", "NoSuchOp");
+    ModelException f = assertThrows(ModelException.class, () -> {
+      try (EmbeddingModel m = EmbeddingModels.open(ModelConfig.of(flex.toString(), ModelType.TFLITE))) {
+        m.embed(batch(1, 1));
+      }
+    });
+    assertTrue(f.getMessage().contains("FlexNoSuchOp"), f.getMessage());
   }
 
   @Test

@@ -141,9 +141,94 @@ public final class TinyModels {
     return writeTfLite(file, d, false, Variant.FLEX);
   }
 
+  /**
+   * Like {@link #writeTfLiteFlex} but with any custom op in place of FlexAddV2: {@code customCode}
+   * (e.g. "FlexNoSuchOp", or a non-Flex "MyCustomOp") and, for Flex codes, the TF op name the NodeDef
+   * carries. Used to check how models the runtime cannot run are reported.
+   */
+  public static Path writeTfLiteCustomOp(Path file, Dense d, String customCode, String tfOp) {
+    return writeTfLite(file, d, false, Variant.FLEX, customCode, tfOp);
+  }
+
+  /** Scale and zero point of an int8 tensor: {@code real = (q - zeroPoint) * scale}. */
+  public record Quant(float scale, int zeroPoint) {
+    public byte quantize(float x) {
+      return (byte) Math.max(-128, Math.min(127, Math.round(x / scale) + zeroPoint));
+    }
+
+    public float dequantize(byte q) {
+      return (q - zeroPoint) * scale;
+    }
+  }
+
+  /**
+   * A model with int8 input and outputs, as fully quantized exports have: {@code input} int8
+   * ({@code inQ}) → DEQUANTIZE → float FULLY_CONNECTED → QUANTIZE → {@code embedding} int8
+   * ({@code outQ}); {@code relu} likewise from the float relu. The runtime must quantize what it
+   * feeds and dequantize what it reads.
+   */
+  public static Path writeTfLiteInt8Io(Path file, Dense d, Quant inQ, Quant outQ) {
+    int in = d.in();
+    int out = d.out();
+    List<BufferT> buffers = new ArrayList<>();
+    buffers.add(buffer(new int[0]));
+    buffers.add(buffer(floatBytes(d.weights())));
+    buffers.add(buffer(floatBytes(new float[][] {d.bias()})));
+    List<OperatorCodeT> codes = new ArrayList<>();
+    TensorT[] t = {
+        tensor(INPUT, new int[] {1, in}, null, TensorType.INT8, 0),
+        tensor("input_float", new int[] {1, in}, null, TensorType.FLOAT32, 0),
+        tensor("weights", new int[] {out, in}, null, TensorType.FLOAT32, 1),
+        tensor("bias", new int[] {out}, null, TensorType.FLOAT32, 2),
+        tensor("dense_float", new int[] {1, out}, null, TensorType.FLOAT32, 0),
+        tensor("relu_float", new int[] {1, out}, null, TensorType.FLOAT32, 0),
+        tensor(EMBEDDING, new int[] {1, out}, null, TensorType.INT8, 0),
+        tensor(RELU, new int[] {1, out}, null, TensorType.INT8, 0)};
+    t[0].setQuantization(quantization(inQ));
+    t[6].setQuantization(quantization(outQ));
+    t[7].setQuantization(quantization(outQ));
+    FullyConnectedOptionsT fcOptions = new FullyConnectedOptionsT();
+    BuiltinOptionsUnion fcUnion = new BuiltinOptionsUnion();
+    fcUnion.setType(BuiltinOptions.FullyConnectedOptions);
+    fcUnion.setValue(fcOptions);
+    OperatorT[] ops = {
+        op(opcode(codes, BuiltinOperator.DEQUANTIZE, null), new int[] {0}, new int[] {1}, null),
+        op(opcode(codes, BuiltinOperator.FULLY_CONNECTED, null), new int[] {1, 2, 3}, new int[] {4}, fcUnion),
+        op(opcode(codes, BuiltinOperator.RELU, null), new int[] {4}, new int[] {5}, null),
+        op(opcode(codes, BuiltinOperator.QUANTIZE, null), new int[] {4}, new int[] {6}, null),
+        op(opcode(codes, BuiltinOperator.QUANTIZE, null), new int[] {5}, new int[] {7}, null)};
+    SubGraphT graph = new SubGraphT();
+    graph.setName("main");
+    graph.setTensors(t);
+    graph.setInputs(new int[] {0});
+    graph.setOutputs(new int[] {6, 7});
+    graph.setOperators(ops);
+    ModelT model = new ModelT();
+    model.setVersion(3);
+    model.setDescription("humpback TinyModels INT8_IO");
+    model.setOperatorCodes(codes.toArray(new OperatorCodeT[0]));
+    model.setSubgraphs(new SubGraphT[] {graph});
+    model.setBuffers(buffers.toArray(new BufferT[0]));
+    FlatBufferBuilder fbb = new FlatBufferBuilder(1024);
+    Model.finishModelBuffer(fbb, Model.pack(fbb, model));
+    return write(file, fbb.sizedByteArray());
+  }
+
+  private static org.tensorflow.lite.schema.QuantizationParametersT quantization(Quant q) {
+    org.tensorflow.lite.schema.QuantizationParametersT p = new org.tensorflow.lite.schema.QuantizationParametersT();
+    p.setScale(new float[] {q.scale()});
+    p.setZeroPoint(new long[] {q.zeroPoint()});
+    return p;
+  }
+
   private enum Variant { FLOAT32, FP16, FLEX }
 
   private static Path writeTfLite(Path file, Dense d, boolean dynamicBatch, Variant variant) {
+    return writeTfLite(file, d, dynamicBatch, variant, "FlexAddV2", "AddV2");
+  }
+
+  private static Path writeTfLite(Path file, Dense d, boolean dynamicBatch, Variant variant,
+      String customCode, String tfOp) {
     int in = d.in();
     int out = d.out();
     List<BufferT> buffers = new ArrayList<>();
@@ -186,8 +271,10 @@ public final class TinyModels {
       ops.add(op(fcCode, new int[] {input, weights, bias}, new int[] {fc}, fcUnion));
       embedding = tensors.size();
       tensors.add(tensor(EMBEDDING, outShape, outSig, TensorType.FLOAT32, 0));
-      OperatorT flex = op(opcode(codes, BuiltinOperator.CUSTOM, "FlexAddV2"), new int[] {fc, fc}, new int[] {embedding}, null);
-      flex.setCustomOptions(flexAddV2Options());
+      OperatorT flex = op(opcode(codes, BuiltinOperator.CUSTOM, customCode), new int[] {fc, fc}, new int[] {embedding}, null);
+      if (customCode.startsWith("Flex")) {
+        flex.setCustomOptions(flexOptions(tfOp));
+      }
       ops.add(flex);
     } else {
       embedding = tensors.size();
@@ -274,9 +361,9 @@ public final class TinyModels {
   }
 
   /** The Flex custom options TF's converter writes: flexbuffer vector [op name, NodeDef bytes as a string]. */
-  private static int[] flexAddV2Options() {
+  private static int[] flexOptions(String tfOp) {
     byte[] nodeDef = NodeDef.newBuilder()
-        .setName("add").setOp("AddV2").addInput("x").addInput("y")
+        .setName("add").setOp(tfOp).addInput("x").addInput("y")
         .putAttr("T", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
         .build().toByteArray();
     for (byte b : nodeDef) {
@@ -287,7 +374,7 @@ public final class TinyModels {
     }
     FlexBuffersBuilder fb = new FlexBuffersBuilder(FlexBuffersBuilder.BUILDER_FLAG_NONE);
     int start = fb.startVector();
-    fb.putString("AddV2");
+    fb.putString(tfOp);
     fb.putString(new String(nodeDef, StandardCharsets.ISO_8859_1));
     fb.endVector(null, start, false, false);
     ByteBuffer bb = fb.finish();
@@ -378,6 +465,23 @@ public final class TinyModels {
    * "batch") → MatMul(Wᵀ) → Add(b) → {@code embedding [batch, out]} → Relu → {@code relu}. Opset 13.
    */
   public static Path writeOnnx(Path file, Dense d) {
+    return writeOnnx(file, d, new long[] {d.in()});
+  }
+
+  /**
+   * Like {@link #writeOnnx(Path, Dense)} with input {@code [batch, ...itemShape]} (product = in),
+   * flattened row-major before the MatMul: e.g. {@code [batch, frames, mels, 1]} for a spectrogram model.
+   */
+  public static Path writeOnnx(Path file, Dense d, long[] itemShape) {
+    long n = 1;
+    for (long v : itemShape) {
+      n *= v;
+    }
+    if (n != d.in()) {
+      throw new IllegalArgumentException("itemShape " + java.util.Arrays.toString(itemShape) + " holds " + n
+          + " values, the layer takes " + d.in());
+    }
+    boolean flatten = itemShape.length > 1;
     float[][] wt = new float[d.in()][d.out()];
     for (int o = 0; o < d.out(); o++) {
       for (int i = 0; i < d.in(); i++) {
@@ -385,15 +489,16 @@ public final class TinyModels {
       }
     }
     byte[] graph = concat(
-        field(1, node(new String[] {INPUT, "W"}, new String[] {"xw"}, "MatMul")),
+        flatten ? field(1, node(new String[] {INPUT}, new String[] {"flat"}, "Flatten")) : new byte[0],
+        field(1, node(new String[] {flatten ? "flat" : INPUT, "W"}, new String[] {"xw"}, "MatMul")),
         field(1, node(new String[] {"xw", "B"}, new String[] {EMBEDDING}, "Add")),
         field(1, node(new String[] {EMBEDDING}, new String[] {RELU}, "Relu")),
         stringField(2, "tiny_dense"),
         field(5, initializer("W", new long[] {d.in(), d.out()}, floatBytes(wt))),
         field(5, initializer("B", new long[] {d.out()}, floatBytes(new float[][] {d.bias()}))),
-        field(11, valueInfo(INPUT, d.in())),
-        field(12, valueInfo(EMBEDDING, d.out())),
-        field(12, valueInfo(RELU, d.out())));
+        field(11, valueInfo(INPUT, itemShape)),
+        field(12, valueInfo(EMBEDDING, new long[] {d.out()})),
+        field(12, valueInfo(RELU, new long[] {d.out()})));
     byte[] opset = concat(stringField(1, ""), varintField(2, 13));
     byte[] model = concat(varintField(1, 7), stringField(2, "humpback-tiny-models"), field(7, graph), field(8, opset));
     return write(file, model);
@@ -423,9 +528,12 @@ public final class TinyModels {
     return concat(parts.toArray(new byte[0][]));
   }
 
-  /** A float tensor [batch, n] with a symbolic batch dimension. */
-  private static byte[] valueInfo(String name, int n) {
-    byte[] shape = concat(field(1, stringField(2, "batch")), field(1, varintField(1, n)));
+  /** A float tensor [batch, ...dims] with a symbolic batch dimension. */
+  private static byte[] valueInfo(String name, long[] dims) {
+    byte[] shape = field(1, stringField(2, "batch"));
+    for (long dim : dims) {
+      shape = concat(shape, field(1, varintField(1, dim)));
+    }
     byte[] tensorType = concat(varintField(1, 1), field(2, shape));
     byte[] type = field(1, tensorType);
     return concat(stringField(1, name), field(2, type));
