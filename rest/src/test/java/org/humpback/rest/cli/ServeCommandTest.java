@@ -38,15 +38,15 @@ class ServeCommandTest {
         "HUMPBACK_DATABASE_URL", "sqlite+aiosqlite:///" + home.resolve("data/humpback.db")), home);
     try (ApiCommand.Running running = ApiCommand.start(settings, true)) {
       String base = "http://127.0.0.1:" + running.server().port();
-      // A waveform model of 1 s at 1 kHz: [-1, 1000] -> dense -> [-1, 8].
-      TinyModels.writeTfLite(models.resolve("tiny.tflite"), TinyModels.dense(1000, 8, 7), true);
+      // A waveform model of 0.5 s at 16 kHz: [-1, 8000] -> dense -> [-1, 8].
+      TinyModels.writeTfLite(models.resolve("tiny.tflite"), TinyModels.dense(8000, 8, 7), true);
       JsonNode model = json(send(base, "POST", "/admin/models", "{\"path\": \"tiny.tflite\", \"name\": \"tiny\", "
-          + "\"sample_rate\": 1000, \"window_seconds\": 1.0, \"is_default\": true}"), 201);
+          + "\"sample_rate\": 16000, \"window_seconds\": 0.5, \"is_default\": true}"), 201);
       assertEquals(8, model.get("vector_dim").asInt());
 
       String[] sets = new String[2];
       for (int i = 0; i < 2; i++) {
-        String audioId = upload(base, org.humpback.rest.TestAudio.wav(3.0, 8_000, 200 + 300 * i));
+        String audioId = upload(base, org.humpback.rest.TestAudio.wav(3.0, 16_000, 200 + 300 * i));
         JsonNode job = json(send(base, "POST", "/processing/jobs", "{\"audio_file_id\": \"" + audioId + "\"}"), 201);
         JsonNode done = awaitFinal(base, "/processing/jobs/" + job.get("id").asText());
         assertEquals("complete", done.get("status").asText(), done::toString);
