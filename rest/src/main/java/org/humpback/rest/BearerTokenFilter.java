@@ -1,6 +1,7 @@
 package org.humpback.rest;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -8,14 +9,17 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Set;
 
 /**
  * With {@code HUMPBACK_API_TOKEN} set, every request needs {@code Authorization: Bearer <token>}; otherwise 401 with a
- * JSON detail. {@code GET /health} stays open so load balancers and the launcher can probe liveness without the secret.
+ * JSON detail. Open without it: {@code GET /health}, so probes need no secret, and the web page's static files (a
+ * browser cannot add a header to a page load; they hold no data, and the page sends the token on every API call).
  */
 final class BearerTokenFilter implements Filter {
 
   private static final String PREFIX = "Bearer ";
+  private static final Set<String> OPEN_PATHS = Set.of("/health", "/", "/index.html", "/app.js", "/style.css");
   private final byte[] expected;
 
   BearerTokenFilter(String token) {
@@ -27,7 +31,8 @@ final class BearerTokenFilter implements Filter {
 
   @Override
   public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-    if (req.path().path().equals("/health")) {
+    if (OPEN_PATHS.contains(req.path().path()) && (req.prologue().method() == Method.GET
+        || req.prologue().method() == Method.HEAD)) {
       chain.proceed();
       return;
     }

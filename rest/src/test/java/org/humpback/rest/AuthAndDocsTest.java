@@ -48,6 +48,11 @@ class AuthAndDocsTest {
     assertEquals(401, api.token(null).post("/processing/jobs", "{}").status());
     assertEquals(401, api.token(null).upload("a.wav", TestApi.wav(0.1, 8000, 100), null).status());
     assertEquals(200, api.token(null).get("/health").status());
+    // The web page's static files hold no data and a browser cannot add the header to a page load.
+    TestApi.Resp page = api.token(null).get("/");
+    assertEquals(200, page.status(), page::toString);
+    assertTrue(page.body().contains("<title>humpback</title>"));
+    assertEquals(200, api.token(null).get("/app.js").status());
     assertEquals(200, api.token(TOKEN).get("/audio/").status());
   }
 
