@@ -70,7 +70,8 @@ public final class RestLoadBenchmark {
         String base = "http://127.0.0.1:" + server.port();
         System.out.printf(Locale.ROOT, "RestLoadBenchmark: 1000 jobs in processing_jobs, open loop at %d req/s for %d s "
             + "per case, %d cores%n", rate, seconds, Runtime.getRuntime().availableProcessors());
-        run(base + "/processing/jobs", rate, 2, false); // warm-up: JIT, connection pool
+        run(base + "/processing/jobs", Math.min(rate, 200), 3, false); // warm-up: JIT, connection pool
+        sequential(base + "/processing/jobs", 2000);
         run(base + "/processing/jobs", rate, seconds, true);
         run(base + "/processing/jobs?limit=1000", Math.max(1, rate / 4), seconds, true);
         System.out.printf(Locale.ROOT, "worker: %d queue writes during the runs%n", workerWrites.get());
@@ -117,6 +118,23 @@ public final class RestLoadBenchmark {
     }
   }
 
+  /** One client, one request at a time: the server's own cost per request, with no queueing. */
+  private static void sequential(String url, int n) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).GET().build();
+    long[] lat = new long[n];
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long s = System.nanoTime();
+      http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      lat[i] = System.nanoTime() - s;
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    Arrays.sort(lat);
+    System.out.printf(Locale.ROOT, "GET %s, 1 client closed loop: %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms%n",
+        url.substring(url.indexOf("/processing")), n, n / wall, lat[n / 2] / 1e6, lat[(int) (n * 0.99) - 1] / 1e6);
+  }
+
   private static void run(String url, int rate, int seconds, boolean print) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
@@ -144,7 +162,9 @@ public final class RestLoadBenchmark {
             }
             bytes.addAndGet(r.body().length);
           } catch (Exception e) {
-            errors.incrementAndGet();
+            if (errors.incrementAndGet() == 1) {
+              System.out.println("first error: " + e);
+            }
           } finally {
             latencyNanos[index] = System.nanoTime() - due;
             done.countDown();

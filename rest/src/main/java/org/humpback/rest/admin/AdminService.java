@@ -33,10 +33,13 @@ public final class AdminService implements HttpService {
       "embedding_sets", "clustering_jobs", "clusters", "cluster_assignments");
 
   private final Database db;
+  // On-demand DAOs are thread-safe; made once rather than per request.
+  private final ModelDao modelDao;
   private final ModelRegistry models;
 
   public AdminService(Database db, ModelRegistry models) {
     this.db = db;
+    this.modelDao = db.dao(ModelDao.class);
     this.models = models;
   }
 
@@ -136,7 +139,7 @@ public final class AdminService implements HttpService {
   }
 
   private ModelRecord find(String idOrName) {
-    ModelDao dao = db.dao(ModelDao.class);
+    ModelDao dao = modelDao;
     return dao.findById(idOrName).or(() -> dao.findByName(idOrName))
         .orElseThrow(() -> ApiException.notFound("Model", idOrName));
   }

@@ -39,11 +39,16 @@ public final class AudioService implements HttpService {
   private static final long MULTIPART_OVERHEAD = 1024 * 1024;
 
   private final Database db;
+  // On-demand DAOs are thread-safe; made once rather than per request.
+  private final AudioFileDao audioFileDao;
+  private final AudioMetadataDao audioMetadataDao;
   private final UploadStore store;
   private final AudioProbe probe;
 
   public AudioService(Database db, UploadStore store, AudioProbe probe) {
     this.db = db;
+    this.audioFileDao = db.dao(AudioFileDao.class);
+    this.audioMetadataDao = db.dao(AudioMetadataDao.class);
     this.store = store;
     this.probe = probe;
   }
@@ -102,7 +107,7 @@ public final class AudioService implements HttpService {
   }
 
   private AudioFileView store(UploadStore.Received received, String filename, String folderPath) {
-    AudioFileDao files = db.dao(AudioFileDao.class);
+    AudioFileDao files = audioFileDao;
     Optional<AudioFile> existing = files.findBySha256(received.sha256());
     if (existing.isPresent()) {
       discard(received);
@@ -134,7 +139,7 @@ public final class AudioService implements HttpService {
 
   private void list(ServerRequest req, ServerResponse res) {
     Requests.Page page = Requests.Page.of(req);
-    Json.ok(res, db.dao(AudioFileDao.class).list(page.limit(), page.offset()).stream().map(this::view).toList());
+    Json.ok(res, audioFileDao.list(page.limit(), page.offset()).stream().map(this::view).toList());
   }
 
   private void get(ServerRequest req, ServerResponse res) {
@@ -145,7 +150,7 @@ public final class AudioService implements HttpService {
   private void putMetadata(ServerRequest req, ServerResponse res) {
     AudioFile file = find(Requests.pathId(req));
     JsonNode body = Json.read(req, JsonNode.class);
-    AudioMetadataDao dao = db.dao(AudioMetadataDao.class);
+    AudioMetadataDao dao = audioMetadataDao;
     AudioMetadata old = dao.findByAudioFileId(file.id()).orElse(null);
     String[] values = new String[4];
     for (int i = 0; i < METADATA_FIELDS.size(); i++) {
@@ -171,11 +176,11 @@ public final class AudioService implements HttpService {
   }
 
   private AudioFile find(String id) {
-    return db.dao(AudioFileDao.class).findById(id).orElseThrow(() -> ApiException.notFound("Audio file", id));
+    return audioFileDao.findById(id).orElseThrow(() -> ApiException.notFound("Audio file", id));
   }
 
   private AudioFileView view(AudioFile f) {
-    return AudioFileView.of(f, db.dao(AudioMetadataDao.class).findByAudioFileId(f.id()).orElse(null));
+    return AudioFileView.of(f, audioMetadataDao.findByAudioFileId(f.id()).orElse(null));
   }
 
   private static void discard(UploadStore.Received received) {

@@ -30,11 +30,20 @@ import org.humpback.rest.Views.ClusteringJobView;
 public final class ClusteringService implements HttpService {
 
   private final Database db;
+  // On-demand DAOs are thread-safe; made once rather than per request.
+  private final ClusterAssignmentDao clusterAssignmentDao;
+  private final ClusterDao clusterDao;
+  private final ClusteringJobDao clusteringJobDao;
+  private final EmbeddingSetDao embeddingSetDao;
   private final JobQueue<ClusteringJob> queue;
   private final int maxAttempts;
 
   public ClusteringService(Database db, int maxAttempts) {
     this.db = db;
+    this.clusterAssignmentDao = db.dao(ClusterAssignmentDao.class);
+    this.clusterDao = db.dao(ClusterDao.class);
+    this.clusteringJobDao = db.dao(ClusteringJobDao.class);
+    this.embeddingSetDao = db.dao(EmbeddingSetDao.class);
     this.queue = JobQueue.clustering(db.jdbi());
     this.maxAttempts = maxAttempts;
   }
@@ -62,7 +71,7 @@ public final class ClusteringService implements HttpService {
     if (ids.isEmpty() || ids.contains(null)) {
       throw ApiException.badRequest("embedding_set_ids: select at least one embedding set (and no nulls)");
     }
-    List<EmbeddingSet> sets = db.dao(EmbeddingSetDao.class).listByIds(ids);
+    List<EmbeddingSet> sets = embeddingSetDao.listByIds(ids);
     if (sets.size() != ids.size()) {
       Set<String> found = sets.stream().map(EmbeddingSet::id).collect(Collectors.toSet());
       throw ApiException.notFound("Embedding set", ids.stream().filter(id -> !found.contains(id))
@@ -84,7 +93,7 @@ public final class ClusteringService implements HttpService {
 
   private void listJobs(ServerRequest req, ServerResponse res) {
     Requests.Page page = Requests.Page.of(req);
-    Json.ok(res, db.dao(ClusteringJobDao.class).list(page.limit(), page.offset()).stream()
+    Json.ok(res, clusteringJobDao.list(page.limit(), page.offset()).stream()
         .map(ClusteringJobView::of).toList());
   }
 
@@ -94,18 +103,18 @@ public final class ClusteringService implements HttpService {
 
   private void clusters(ServerRequest req, ServerResponse res) {
     ClusteringJob job = findJob(Requests.pathId(req));
-    Json.ok(res, db.dao(ClusterDao.class).listByJob(job.id()).stream().map(ClusterView::of).toList());
+    Json.ok(res, clusterDao.listByJob(job.id()).stream().map(ClusterView::of).toList());
   }
 
   private void assignments(ServerRequest req, ServerResponse res) {
     String id = Requests.pathId(req);
-    db.dao(ClusterDao.class).findById(id).orElseThrow(() -> ApiException.notFound("Cluster", id));
+    clusterDao.findById(id).orElseThrow(() -> ApiException.notFound("Cluster", id));
     Requests.Page page = Requests.Page.of(req);
-    Json.ok(res, db.dao(ClusterAssignmentDao.class).listByCluster(id, page.limit(), page.offset()).stream()
+    Json.ok(res, clusterAssignmentDao.listByCluster(id, page.limit(), page.offset()).stream()
         .map(AssignmentView::of).toList());
   }
 
   private ClusteringJob findJob(String id) {
-    return db.dao(ClusteringJobDao.class).findById(id).orElseThrow(() -> ApiException.notFound("Clustering job", id));
+    return clusteringJobDao.findById(id).orElseThrow(() -> ApiException.notFound("Clustering job", id));
   }
 }

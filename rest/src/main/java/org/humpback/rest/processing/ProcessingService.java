@@ -34,11 +34,20 @@ import org.humpback.transforms.audio.FrontEndConfig;
 public final class ProcessingService implements HttpService {
 
   private final Database db;
+  // On-demand DAOs are thread-safe; made once rather than per request.
+  private final AudioFileDao audioFileDao;
+  private final EmbeddingSetDao embeddingSetDao;
+  private final ModelDao modelDao;
+  private final ProcessingJobDao processingJobDao;
   private final JobQueue<ProcessingJob> queue;
   private final int maxAttempts;
 
   public ProcessingService(Database db, int maxAttempts) {
     this.db = db;
+    this.audioFileDao = db.dao(AudioFileDao.class);
+    this.embeddingSetDao = db.dao(EmbeddingSetDao.class);
+    this.modelDao = db.dao(ModelDao.class);
+    this.processingJobDao = db.dao(ProcessingJobDao.class);
     this.queue = JobQueue.processing(db.jdbi());
     this.maxAttempts = maxAttempts;
   }
@@ -85,7 +94,7 @@ public final class ProcessingService implements HttpService {
 
     List<AudioFile> files = selectFiles(body);
     List<ProcessingJobView> jobs = new ArrayList<>(files.size());
-    ProcessingJobDao dao = db.dao(ProcessingJobDao.class);
+    ProcessingJobDao dao = processingJobDao;
     for (AudioFile f : files) {
       // A job already queued or running for the same encoding is returned rather than queued twice.
       ProcessingJob job = dao.findActive(f.id(), signature).orElseGet(() -> queue.enqueue(ProcessingJob.queued(
@@ -96,7 +105,7 @@ public final class ProcessingService implements HttpService {
   }
 
   private ModelRecord resolveModel(String name) {
-    ModelDao models = db.dao(ModelDao.class);
+    ModelDao models = modelDao;
     if (name == null || name.isBlank()) {
       return models.findDefault().orElseThrow(() -> ApiException.badRequest(
           "No default model is registered: register one (POST /admin/models) or give 'model_version'"));
@@ -122,7 +131,7 @@ public final class ProcessingService implements HttpService {
   }
 
   private List<AudioFile> selectFiles(CreateJob body) {
-    AudioFileDao files = db.dao(AudioFileDao.class);
+    AudioFileDao files = audioFileDao;
     if (body.audioFileId() != null) {
       return List.of(files.findById(body.audioFileId())
           .orElseThrow(() -> ApiException.notFound("Audio file", body.audioFileId())));
@@ -146,7 +155,7 @@ public final class ProcessingService implements HttpService {
 
   private void listJobs(ServerRequest req, ServerResponse res) {
     Requests.Page page = Requests.Page.of(req);
-    Json.ok(res, db.dao(ProcessingJobDao.class).list(page.limit(), page.offset()).stream()
+    Json.ok(res, processingJobDao.list(page.limit(), page.offset()).stream()
         .map(ProcessingJobView::of).toList());
   }
 
@@ -166,18 +175,18 @@ public final class ProcessingService implements HttpService {
   }
 
   private ProcessingJob findJob(String id) {
-    return db.dao(ProcessingJobDao.class).findById(id).orElseThrow(() -> ApiException.notFound("Processing job", id));
+    return processingJobDao.findById(id).orElseThrow(() -> ApiException.notFound("Processing job", id));
   }
 
   private void listSets(ServerRequest req, ServerResponse res) {
     Requests.Page page = Requests.Page.of(req);
-    Json.ok(res, db.dao(EmbeddingSetDao.class).list(page.limit(), page.offset()).stream()
+    Json.ok(res, embeddingSetDao.list(page.limit(), page.offset()).stream()
         .map(EmbeddingSetView::of).toList());
   }
 
   private void getSet(ServerRequest req, ServerResponse res) {
     String id = Requests.pathId(req);
-    Json.ok(res, EmbeddingSetView.of(db.dao(EmbeddingSetDao.class).findById(id)
+    Json.ok(res, EmbeddingSetView.of(embeddingSetDao.findById(id)
         .orElseThrow(() -> ApiException.notFound("Embedding set", id))));
   }
 }
