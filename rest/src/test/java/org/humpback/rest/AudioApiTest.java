@@ -125,6 +125,17 @@ class AudioApiTest {
   }
 
   @Test
+  void malformedMultipartIs4xx() {
+    TestApi.Resp r = api.send(api.base("/audio/upload").header("Content-Type", "multipart/form-data; boundary=xyz")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("this is not multipart at all")));
+    assertTrue(r.status() == 400 || r.status() == 422, r::toString);
+    assertTrue(r.json().has("detail"), r::toString);
+    TestApi.Resp noBoundary = api.send(api.base("/audio/upload").header("Content-Type", "multipart/form-data")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("--x\r\n")));
+    assertTrue(noBoundary.status() == 400 || noBoundary.status() == 422, noBoundary::toString);
+  }
+
+  @Test
   void metadataPutMergesFields() {
     String id = api.upload("m.wav", TestApi.wav(0.3, 8_000, 200), null).json().get("id").asText();
     TestApi.Resp first = api.put("/audio/" + id + "/metadata", "{\"tag_data\": {\"tag\": \"A1\"}}");

@@ -3,6 +3,7 @@ package org.humpback.rest.audio;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HttpMediaType;
+import io.helidon.http.media.UnsupportedTypeException;
 import io.helidon.http.media.multipart.MultiPart;
 import io.helidon.http.media.multipart.ReadablePart;
 import io.helidon.webserver.http.HttpRules;
@@ -73,7 +74,12 @@ public final class AudioService implements HttpService {
             + " MB limit (HUMPBACK_MAX_UPLOAD_MB)");
       }
     });
-    MultiPart parts = req.content().as(MultiPart.class);
+    MultiPart parts;
+    try {
+      parts = req.content().as(MultiPart.class);
+    } catch (UnsupportedTypeException | IllegalArgumentException | IllegalStateException e) {
+      throw malformed(e);
+    }
     UploadStore.Received received = null;
     String filename = null;
     String folderPath = null;
@@ -96,6 +102,14 @@ public final class AudioService implements HttpService {
     } catch (java.io.IOException e) {
       discard(received);
       throw new java.io.UncheckedIOException("reading multipart upload", e);
+    } catch (ApiException e) {
+      discard(received);
+      throw e;
+    } catch (UnsupportedTypeException | IllegalArgumentException | IllegalStateException
+        | java.util.NoSuchElementException e) {
+      // Helidon's multipart parser: no boundary, a body that is not multipart, a part cut short.
+      discard(received);
+      throw malformed(e);
     } catch (RuntimeException e) {
       discard(received);
       throw e;
@@ -181,6 +195,10 @@ public final class AudioService implements HttpService {
 
   private AudioFileView view(AudioFile f) {
     return AudioFileView.of(f, audioMetadataDao.findByAudioFileId(f.id()).orElse(null));
+  }
+
+  private static ApiException malformed(RuntimeException e) {
+    return ApiException.unprocessable("body: malformed multipart/form-data (" + e.getMessage() + ")");
   }
 
   private static void discard(UploadStore.Received received) {
