@@ -19,7 +19,11 @@ public final class Humpback {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
       // Each command lives in the module that owns its concern.
+      case "worker" -> { return org.humpback.pipelines.cli.WorkerCommand.run(rest); }
+      case "encode" -> { return org.humpback.pipelines.cli.EncodeCommand.run(rest); }
+      case "demo" -> { return org.humpback.pipelines.cli.DemoCommand.run(rest); }
       case "features" -> { return org.humpback.transforms.cli.FeaturesCommand.run(rest); }
+      case "models" -> { return org.humpback.registry.cli.ModelsCommand.run(rest); }
       case "api" -> { return org.humpback.rest.cli.ApiCommand.run(rest); }
       case "serve" -> { return org.humpback.rest.cli.ServeCommand.run(rest); }
       default -> {

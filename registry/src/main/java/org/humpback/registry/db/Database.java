@@ -47,6 +47,11 @@ public final class Database implements AutoCloseable {
     this.jdbi = configure(Jdbi.create(dataSource));
   }
 
+  /** Opens (creating if needed) and migrates the database the settings name (HUMPBACK_DATABASE_URL). */
+  public static Database open(org.humpback.registry.config.HumpbackSettings settings) {
+    return open(settings.databaseUrl(), settings.databaseBaseDir(), DEFAULT_POOL_SIZE, DEFAULT_BUSY_TIMEOUT);
+  }
+
   /** Opens (creating if needed) and migrates the database named by {@code url}, relative paths against the working directory. */
   public static Database open(String url) {
     return open(url, Path.of("").toAbsolutePath(), DEFAULT_POOL_SIZE, DEFAULT_BUSY_TIMEOUT);
@@ -72,6 +77,7 @@ public final class Database implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the directory of database " + file, e);
     }
+    ensureTempDir();
 
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -89,18 +95,64 @@ public final class Database implements AutoCloseable {
     pool.setMinimumIdle(1);
     // A connection may wait for the busy timeout inside SQLite, so the pool must wait longer.
     pool.setConnectionTimeout(Math.max(30_000, busyTimeout.toMillis() * 3));
-    HikariDataSource dataSource = new HikariDataSource(pool);
+    HikariDataSource dataSource;
     try {
-      Flyway.configure()
-          .dataSource(dataSource)
-          .locations("classpath:db/migration")
-          .load()
-          .migrate();
-    } catch (FlywayException e) {
-      dataSource.close();
-      throw new IllegalStateException("Cannot migrate database " + file + ": " + e.getMessage(), e);
+      dataSource = new HikariDataSource(pool);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Cannot open database " + file + ": " + rootMessage(e), e);
     }
+    migrate(file, dataSource);
     return new Database(file, dataSource);
+  }
+
+  /**
+   * Applies the migrations. Two processes starting on a fresh file at once (say {@code api} and
+   * {@code worker}) can both see no history table and race to create it; the loser fails, and on a
+   * second look finds the schema in place, so a failed migration is retried a few times.
+   */
+  private static void migrate(Path file, HikariDataSource dataSource) {
+    Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        flyway.migrate();
+        return;
+      } catch (FlywayException e) {
+        if (attempt >= 3) {
+          dataSource.close();
+          throw new IllegalStateException("Cannot migrate database " + file + ": " + e.getMessage(), e);
+        }
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          dataSource.close();
+          throw new IllegalStateException("Interrupted while migrating database " + file, ie);
+        }
+      }
+    }
+  }
+
+  /**
+   * sqlite-jdbc unpacks its native library into java.io.tmpdir and fails with "No native library
+   * found" when that folder is missing (the launcher points it at data/tmp), so make sure it exists.
+   */
+  private static void ensureTempDir() {
+    String tmp = System.getProperty("java.io.tmpdir");
+    if (tmp != null && !tmp.isBlank()) {
+      try {
+        Files.createDirectories(Path.of(tmp));
+      } catch (IOException | RuntimeException e) {
+        // Reported by the connection attempt below if it matters.
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
   }
 
   /** The file a URL names, resolved against {@code baseDir} and normalised. */

@@ -144,8 +144,8 @@ public final class JobQueue<J> {
   /**
    * Records progress; counts as a heartbeat.
    *
-   * @param windowsTotal total windows when known, else {@code null} (progress then stays 0)
-   * @param windowsPerSecond current throughput, or {@code null}
+   * @param windowsTotal total windows when known, else {@code null} (the stored total and progress stay)
+   * @param windowsPerSecond current throughput, or {@code null} (the stored figure stays)
    */
   public Heartbeat progress(String jobId, String workerId, long windowsDone, Long windowsTotal, Double windowsPerSecond) {
     requireWorker(workerId);
@@ -155,7 +155,7 @@ public final class JobQueue<J> {
     if (windowsTotal != null && windowsTotal < 0) {
       throw new IllegalArgumentException("Invalid windows_total: " + windowsTotal + " (expected >= 0)");
     }
-    double progress = windowsTotal == null || windowsTotal == 0 ? 0.0 : Math.min(1.0, (double) windowsDone / windowsTotal);
+    Double progress = windowsTotal == null ? null : windowsTotal == 0 ? 0.0 : Math.min(1.0, (double) windowsDone / windowsTotal);
     return toHeartbeat(jdbi.inTransaction(h -> h.attach(JobQueueDao.class)
         .progress(kind.table, jobId, workerId, windowsDone, windowsTotal, windowsPerSecond, progress, now())));
   }

@@ -50,15 +50,17 @@ public interface JobQueueDao {
   Optional<Boolean> heartbeat(@Define("table") String table, @Bind("id") String id,
       @Bind("workerId") String workerId, @Bind("now") Instant now);
 
-  /** Records progress (and so a heartbeat) of an owned running job; like {@link #heartbeat}. */
+  /** Records progress (and so a heartbeat) of an owned running job; null values keep what was stored. */
   @SqlQuery("""
-      UPDATE <table> SET heartbeat_at = :now, updated_at = :now, windows_done = :done, windows_total = :total,
-             windows_per_second = :perSecond, progress = :progress
+      UPDATE <table> SET heartbeat_at = :now, updated_at = :now, windows_done = :done,
+             windows_total = coalesce(:total, windows_total),
+             windows_per_second = coalesce(:perSecond, windows_per_second),
+             progress = coalesce(:progress, progress)
        WHERE id = :id AND worker_id = :workerId AND status = 'running'
       RETURNING cancel_requested""")
   Optional<Boolean> progress(@Define("table") String table, @Bind("id") String id, @Bind("workerId") String workerId,
       @Bind("done") long windowsDone, @Bind("total") Long windowsTotal, @Bind("perSecond") Double windowsPerSecond,
-      @Bind("progress") double progress, @Bind("now") Instant now);
+      @Bind("progress") Double progress, @Bind("now") Instant now);
 
   @SqlUpdate("""
       UPDATE <table> SET status = 'complete', progress = 1, error_message = NULL, finished_at = :now, updated_at = :now

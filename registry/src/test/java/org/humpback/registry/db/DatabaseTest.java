@@ -50,6 +50,24 @@ class DatabaseTest {
   }
 
   @Test
+  void concurrentFirstOpensOfOneFileAllSucceed() throws Exception {
+    Path file = dir.resolve("fresh/humpback.db");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    java.util.List<java.util.concurrent.Future<Long>> opens = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      opens.add(pool.submit(() -> {
+        try (Database db = Database.open(file.toString(), dir, 2, Duration.ofSeconds(10))) {
+          return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM processing_jobs").mapTo(Long.class).one());
+        }
+      }));
+    }
+    for (var f : opens) {
+      assertEquals(0L, f.get());
+    }
+    pool.shutdown();
+  }
+
+  @Test
   void timestampsAreFixedWidthUtcText() {
     Instant a = Instant.parse("2026-01-02T03:04:05Z");
     Instant b = Instant.parse("2026-01-02T03:04:05.5Z");

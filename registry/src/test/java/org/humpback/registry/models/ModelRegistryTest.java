@@ -205,6 +205,29 @@ class ModelRegistryTest {
   }
 
   @Test
+  void updateReprobesWhatTheModelComputesAndKeepsTheRest() {
+    ModelRecord m = registry.register(ModelSpec.of("yamnet.tflite").withDescription("first"));
+    int probes = probed.size();
+    ModelRecord renamed = registry.update("yamnet", ModelSpec.unchanged().withName("yam").withDisplayName("YAMNet"));
+    assertEquals(probes, probed.size(), "cosmetic changes do not open the model");
+    assertEquals("yam", renamed.name());
+    assertEquals("YAMNet", renamed.displayName());
+    assertEquals("first", renamed.description());
+    assertEquals(m.id(), renamed.id());
+    assertTrue(renamed.isDefault());
+
+    ModelRecord scores = registry.update("yam", ModelSpec.unchanged().withOutputName("scores"));
+    assertEquals(521, scores.vectorDim(), "re-probed with the new output");
+    assertEquals("scores", scores.outputName());
+    RegistryException e = assertThrows(RegistryException.class,
+        () -> registry.update("yam", ModelSpec.unchanged().withOutputName("embeddings").withVectorDim(999)));
+    assertTrue(e.getMessage().startsWith("vector_dim 999 contradicts the model's output embeddings[1,1024]"), e.getMessage());
+    assertEquals(521, registry.get("yam").vectorDim(), "a refused update changes nothing");
+    assertEquals(RegistryException.Kind.NOT_FOUND,
+        assertThrows(RegistryException.class, () -> registry.update("nope", ModelSpec.unchanged())).kind());
+  }
+
+  @Test
   void nameConflictsAndInvalidValues() {
     registry.register(ModelSpec.of("spec.onnx").withName("m1"));
     assertEquals(RegistryException.Kind.CONFLICT,

@@ -104,6 +104,13 @@ class JobQueueTest {
     assertEquals(30, now.windowsDone());
     assertEquals(120L, now.windowsTotal());
     assertEquals(55.5, now.windowsPerSecond());
+    // A report without a total keeps the known total and progress.
+    assertEquals(JobQueue.Heartbeat.OWNED, queue.progress(j.id(), "w1", 31, null, null));
+    ProcessingJob later = queue.find(j.id()).orElseThrow();
+    assertEquals(31, later.windowsDone());
+    assertEquals(120L, later.windowsTotal());
+    assertEquals(0.25, later.progress(), 1e-12);
+    assertEquals(55.5, later.windowsPerSecond());
     assertFalse(queue.complete(j.id(), "intruder"));
     assertTrue(queue.complete(j.id(), "w1"));
     ProcessingJob done = queue.find(j.id()).orElseThrow();

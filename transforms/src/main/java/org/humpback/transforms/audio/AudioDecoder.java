@@ -91,6 +91,16 @@ import org.bytedeco.javacpp.PointerPointer;
  * start (truncation, corrupt packets, NaN samples) is survived and reported by {@link #stats()}.
  * Every native call's return code is checked and every native object is freed in {@link #close()}.
  *
+ * <p>Limits: native rates {@value #MIN_SAMPLE_RATE} to {@value #MAX_SAMPLE_RATE} Hz (a header outside
+ * that range is damaged: {@code BAD_SAMPLE_RATE}); at most {@value #MAX_CHANNELS} channels
+ * ({@code TOO_MANY_CHANNELS} above).
+ *
+ * <p>Time shards: {@link #open(Path, int, double)} starts mid-file with the same samples a
+ * whole-file decode gives there. PCM, FLAC and Ogg are seeked (exact timestamps); MP3 and other
+ * formats are demuxed without decoding up to the start (MP3 seek positions are estimates). Decoding
+ * restarts one second early and the resampler at a common multiple of both sample periods, so codec
+ * and filter state match; the pre-roll is discarded.
+ *
  * <p>Not thread-safe: one decoder per thread.
  */
 public final class AudioDecoder implements AutoCloseable {
@@ -124,6 +134,7 @@ public final class AudioDecoder implements AutoCloseable {
   private int streamIndex;
   private AudioInfo info;
   private boolean pcm;
+  private boolean exactSeek;
   private long expectedInputSamples = -1;
 
   // resampler input configuration, to notice a mid-stream change
@@ -149,7 +160,12 @@ public final class AudioDecoder implements AutoCloseable {
   // time-shard start: drop this many decoded input samples, then this many resampled output samples
   private long inputToSkip;
   private long outputToSkip;
-  private final boolean fromStart;
+  // after a seek or demux-skip, the first decoded frame's timestamp (minus originTs) gives its position
+  private boolean seekPositioned;
+  private boolean heldPacket;
+  private long originTs;
+  private boolean firstFramePositioned;
+  private boolean startBeyondEnd;
 
   private long inputSamples;
   private long decodedInputSamples;
@@ -162,7 +178,14 @@ public final class AudioDecoder implements AutoCloseable {
   private AudioDecoder(Path file, int targetSampleRate, double startSeconds) {
     this.file = file;
     this.outRate = targetSampleRate;
-    this.fromStart = startSeconds == 0;
+  }
+
+  /**
+   * Loads the FFmpeg native libraries now (they load on first use otherwise); DoFns call this in
+   * {@code @Setup} so a missing native library fails the worker at start, not mid-bundle.
+   */
+  public static void loadNativeLibraries() {
+    // the static initializer did the work
   }
 
   /** Opens {@code file} for decoding from its start. {@code targetSampleRate <= 0} keeps the native rate. */
@@ -250,11 +273,16 @@ public final class AudioDecoder implements AutoCloseable {
 
   /** Reads the whole remaining stream into one array. Only for short files and tests. */
   public float[] readAll() throws AudioDecodeException {
-    float[] out = new float[info.estimatedSamples() > 0 ? (int) Math.min(info.estimatedSamples() + 1024, 1 << 28) : 1 << 16];
+    // a damaged header can claim any length: trust it only up to 16 M samples, then grow as read
+    float[] out = new float[info.estimatedSamples() > 0 ? (int) Math.min(info.estimatedSamples() + 1024, 1 << 24) : 1 << 16];
     int n = 0;
     while (true) {
       if (n == out.length) {
-        out = Arrays.copyOf(out, out.length * 2);
+        if (out.length >= Integer.MAX_VALUE - 8) {
+          throw new AudioDecodeException(AudioDecodeException.Reason.UNSUPPORTED, file,
+              "too long to hold in one array; stream it with read() instead");
+        }
+        out = Arrays.copyOf(out, (int) Math.min((long) out.length * 2, Integer.MAX_VALUE - 8));
       }
       int r = read(out, n, out.length - n);
       if (r < 0) {
@@ -475,6 +503,11 @@ public final class AudioDecoder implements AutoCloseable {
     }
     String codecName = codec.name().getString();
     pcm = codecName.startsWith("pcm_");
+    // formats whose timestamps after a seek are exact by construction: PCM (byte offset), FLAC (sample
+    // numbers in frame headers), Ogg (granule positions). MP3 seeking estimates positions, so MP3 and
+    // everything else is demuxed from the start instead (cheap: packets are not decoded).
+    String container = fmt.iformat().name().getString();
+    exactSeek = pcm || codecName.equals("flac") || container.equals("ogg");
     int effectiveOut = targetRate > 0 ? targetRate : rate;
     double duration = -1;
     AVRational tb = stream.time_base();
@@ -549,11 +582,11 @@ public final class AudioDecoder implements AutoCloseable {
   }
 
   /**
-   * Moves the demuxer close to {@code targetIn} input samples without decoding, when the format
-   * allows exact positioning: PCM is seeked by byte offset (exact); everything else is demuxed
-   * (not decoded) from the start, which keeps packet timestamps exact, and decoding restarts a
-   * pre-roll before the target so the decoder's state (MP3 bit reservoir, MDCT overlap) is
-   * rebuilt. If timestamps turn out unusable, it falls back to decoding from the start.
+   * Moves the demuxer close to {@code targetIn} input samples without decoding: PCM, FLAC and Ogg
+   * are seeked (their timestamps after a seek are exact); everything else is demuxed (not decoded)
+   * from the start, which keeps packet timestamps exact. Decoding restarts a pre-roll before the
+   * target so the decoder's state (MP3 bit reservoir, MDCT overlap) is rebuilt; the first decoded
+   * frame's timestamp then says how many samples remain to drop.
    */
   private void skipInputFast(long targetIn) throws AudioDecodeException {
     int inRate = info.sampleRate();
@@ -567,8 +600,8 @@ public final class AudioDecoder implements AutoCloseable {
       return;
     }
     long origin = stream.start_time() != AV_NOPTS_VALUE ? stream.start_time() : 0;
-    if (pcm) {
-      long ts = origin + rescale(restartAt, 1, inRate, tb);
+    if (exactSeek) {
+      long ts = origin + samplesToTicks(restartAt, inRate, tb);
       int ret = av_seek_frame(fmt, streamIndex, ts, avformat.AVSEEK_FLAG_BACKWARD);
       if (ret >= 0) {
         avcodec_flush_buffers(dec);
@@ -586,9 +619,7 @@ public final class AudioDecoder implements AutoCloseable {
       if (ret < 0) {
         // the file ends before the start: nothing to output; let the normal path report it
         demuxEof = true;
-        seekPositioned = true;
-        originTs = origin;
-        inputToSkip = Long.MAX_VALUE;
+        startBeyondEnd = true;
         return;
       }
       if (pkt.stream_index() != streamIndex) {
@@ -597,7 +628,7 @@ public final class AudioDecoder implements AutoCloseable {
       }
       long pts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
       if (pts != AV_NOPTS_VALUE) {
-        long posIn = rescale(pts - origin, tb.num() * (long) inRate, tb.den(), null);
+        long posIn = ticksToSamples(pts - origin, inRate, tb);
         if (posIn >= restartAt) {
           // keep this packet: it is the first one decoded
           heldPacket = true;
@@ -610,22 +641,17 @@ public final class AudioDecoder implements AutoCloseable {
     }
   }
 
-  private boolean seekPositioned;
-  private boolean heldPacket;
-  private long originTs;
-  private boolean firstFramePositioned;
-
   private void rewindFailed(int ret) {
     warnOnce("seeking failed (" + errorText(ret) + "); decoded from the start instead");
   }
 
-  private static long rescale(long value, long num, long den, AVRational tb) {
-    // value * num / den, rounded to nearest, without overflow for realistic values
-    if (tb != null) {
-      // samples at rate den/num seconds -> time base ticks: value * num / den / (tb.num/tb.den)
-      return Math.round((double) value * num * tb.den() / ((double) den * tb.num()));
-    }
-    return Math.round((double) value * num / den);
+  // doubles hold sample counts exactly up to 2^53, far beyond any recording
+  private static long samplesToTicks(long samples, int rate, AVRational tb) {
+    return Math.round((double) samples * tb.den() / ((double) rate * tb.num()));
+  }
+
+  private static long ticksToSamples(long ticks, int rate, AVRational tb) {
+    return Math.round((double) ticks * tb.num() * rate / tb.den());
   }
 
   private static long gcd(long a, long b) {
@@ -640,23 +666,35 @@ public final class AudioDecoder implements AutoCloseable {
   // ---------------------------------------------------------------- decoding
 
   private void decodeMore() throws AudioDecodeException {
+    int errorsInARow = 0;
     while (pendingLen == 0 && !finished) {
       int ret = avcodec_receive_frame(dec, frame);
       if (ret >= 0) {
+        errorsInARow = 0;
         try {
           handleFrame();
         } finally {
           av_frame_unref(frame);
         }
       } else if (ret == AVERROR_EOF) {
-        flushResampler();
-        finish();
+        endOfStream();
       } else if (ret == EAGAIN) {
         feedPacket();
       } else {
         countCorrupt(ret);
+        if (++errorsInARow > 1000) {
+          // a decoder stuck on the same error would otherwise spin forever
+          truncated = true;
+          warnOnce("decoding stopped: the decoder keeps failing (" + errorText(ret) + ")");
+          endOfStream();
+        }
       }
     }
+  }
+
+  private void endOfStream() throws AudioDecodeException {
+    flushResampler();
+    finish();
   }
 
   private void feedPacket() throws AudioDecodeException {
@@ -665,10 +703,10 @@ public final class AudioDecoder implements AutoCloseable {
         drainSent = true;
         int ret = avcodec_send_packet(dec, (AVPacket) null);
         if (ret < 0 && ret != AVERROR_EOF) {
-          finish();
+          endOfStream();
         }
       } else {
-        finish(); // decoder neither drains nor signals EOF: stop rather than spin
+        endOfStream(); // decoder neither drains nor signals EOF: stop rather than spin
       }
       return;
     }
@@ -728,16 +766,13 @@ public final class AudioDecoder implements AutoCloseable {
         throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
             "cannot start mid-file: the decoded audio has no timestamps");
       }
-      AVRational tb = stream.time_base();
-      long posIn = Math.round((double) (ts - originTs) * tb.num() * info.sampleRate() / tb.den());
+      long posIn = ticksToSamples(ts - originTs, info.sampleRate(), stream.time_base());
       // samples already passed by seeking/demuxing count as skipped
       decodedInputSamples = posIn;
-      if (inputToSkip != Long.MAX_VALUE) {
-        inputToSkip -= posIn;
-        if (inputToSkip < 0) {
-          throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
-              "cannot start mid-file: seeking landed " + (-inputToSkip) + " samples after the requested point");
-        }
+      inputToSkip -= posIn;
+      if (inputToSkip < 0) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+            "cannot start mid-file: seeking landed " + (-inputToSkip) + " samples after the requested point");
       }
     }
     decodedInputSamples += nb;
@@ -962,10 +997,13 @@ public final class AudioDecoder implements AutoCloseable {
       return;
     }
     finished = true;
+    if (seekPositioned && !firstFramePositioned) {
+      startBeyondEnd = true; // positioned past the last frame: an empty tail shard, not a truncated file
+    }
     if (decodedInputSamples == 0 && corruptPackets > 0) {
       truncated = true;
     }
-    if (expectedInputSamples > 0) {
+    if (expectedInputSamples > 0 && !startBeyondEnd) {
       long tolerance = pcm ? 0 : 2304; // two MP3 frames: container durations of lossy streams are approximate
       if (decodedInputSamples + tolerance < expectedInputSamples) {
         truncated = true;

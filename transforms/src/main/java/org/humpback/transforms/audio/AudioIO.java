@@ -179,6 +179,11 @@ public final class AudioIO {
       this.maxShardSeconds = maxShardSeconds;
     }
 
+    @Setup
+    public void setup() {
+      AudioDecoder.loadNativeLibraries();
+    }
+
     @ProcessElement
     public void process(@Element KV<String, String> file, MultiOutputReceiver out) {
       String id = file.getKey() == null ? String.valueOf(file.getValue()) : file.getKey();
@@ -223,6 +228,11 @@ public final class AudioIO {
 
     DecodeShardFn(FrontEndConfig cfg) {
       this.cfg = cfg;
+    }
+
+    @Setup
+    public void setup() {
+      AudioDecoder.loadNativeLibraries();
     }
 
     @ProcessElement

@@ -20,4 +20,18 @@ public final class ModelProbe {
       return ((AbstractEmbeddingModel) model).describe();
     }
   }
+
+  /**
+   * The signature names of a SavedModel folder (sorted; internal "__" ones left out), without
+   * choosing one: lets a caller offer the choice when {@link #probe} reports that a model has
+   * several and no {@code serving_default}. TFLite and ONNX models have none (empty list).
+   *
+   * @throws ModelException when the folder is not a loadable SavedModel
+   */
+  public static java.util.List<String> signatures(String path, ModelType type) throws ModelException {
+    if (type != ModelType.TF2_SAVED_MODEL) {
+      return java.util.List.of();
+    }
+    return SavedModelModel.signatureKeys(path);
+  }
 }

@@ -64,6 +64,16 @@ public final class SavedModelModel extends AbstractEmbeddingModel {
     }
   }
 
+  /** Signature keys of a SavedModel folder, sorted, without loading a runtime for any of them. */
+  static List<String> signatureKeys(String path) {
+    ModelSupport.requireFile(path, true);
+    try (SavedModelBundle b = SavedModelBundle.load(path, SavedModelBundle.DEFAULT_TAG)) {
+      return b.signatures().stream().map(Signature::key).filter(k -> !k.startsWith("__")).sorted().toList();
+    } catch (RuntimeException e) {
+      throw ModelException.of(path, "cannot load SavedModel (tag 'serve')", e);
+    }
+  }
+
   private static Signature chooseSignature(String path, List<Signature> all, String wanted) {
     if (all.isEmpty()) {
       throw ModelException.of(path, "SavedModel has no signatures");

@@ -271,6 +271,18 @@ class AudioDecoderTest {
   }
 
   @Test
+  void startBeyondTheEndGivesNothingAndNoWarning() throws Exception {
+    float[] x = TestAudio.sine(44100 * 3, 44100, 440, 0.5);
+    Path wav = TestAudio.write(dir, "b.wav", TestAudio.wav(x, 1, 44100, 16, false));
+    for (Path f : new Path[] {wav, TestAudio.encode(wav, dir.resolve("b.mp3")), TestAudio.encode(wav, dir.resolve("b.flac"))}) {
+      try (AudioDecoder d = AudioDecoder.open(f, 32000, 10.0)) {
+        assertEquals(-1, d.read(new float[100], 0, 100), f.toString());
+        assertTrue(d.stats().clean(), f + ": " + d.stats());
+      }
+    }
+  }
+
+  @Test
   void readAfterEndKeepsReturningMinusOne() throws Exception {
     Path f = TestAudio.write(dir, "r.wav", TestAudio.wav(new float[100], 1, 8000, 16, false));
     try (AudioDecoder d = AudioDecoder.open(f, 0)) {

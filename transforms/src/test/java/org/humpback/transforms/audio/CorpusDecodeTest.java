@@ -108,6 +108,44 @@ class CorpusDecodeTest {
     }
   }
 
+  @Test
+  void everyHumpbackCorpusRecordingDecodesCleanly() throws Exception {
+    Path folder = SharedCorpus.audio("humpback");
+    List<Path> files;
+    try (var list = java.nio.file.Files.list(folder)) {
+      files = list.filter(f -> f.toString().matches(".*\\.(wav|mp3|ogg|oga|flac)$")).sorted().toList();
+    }
+    assertTrue(files.size() >= 10, "found " + files);
+    for (Path f : files) {
+      try (AudioDecoder d = AudioDecoder.open(f, 32000)) {
+        long n = d.readAll().length;
+        assertEquals(d.info().durationSeconds() * 32000, n, 0.1 * 32000, f + " " + d.info());
+        assertTrue(d.stats().clean(), f + ": " + d.stats());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"humpback/song-new-caledonia-2010-ccby25.mp3", "humpback/song-new-caledonia-2010-ccby25.oga"})
+  void realFileShardsJoinIntoTheWholeFileWindows(String name) throws Exception {
+    Path f = SharedCorpus.audio(name);
+    List<AudioWindow> whole = windows(f);
+    assertTrue(whole.size() > 6, name + ": " + whole.size() + " windows");
+    List<AudioWindow> sharded = new ArrayList<>();
+    long per = 3;
+    for (long first = 0; first < whole.size(); first += per) {
+      long last = first + per >= whole.size() ? -1 : first + per;
+      try (AudioDecoder d = AudioDecoder.open(f, CFG.sampleRate(), Windower.shardStartSeconds(CFG, first))) {
+        Windower.overShard(f.getFileName().toString(), d, CFG, first, last).iterator().forEachRemaining(sharded::add);
+      }
+    }
+    assertEquals(whole.size(), sharded.size());
+    for (int k = 0; k < whole.size(); k++) {
+      assertEquals(whole.get(k).endS(), sharded.get(k).endS());
+      assertArrayEquals(whole.get(k).samples(), sharded.get(k).samples(), 1e-6f, name + " window " + k);
+    }
+  }
+
   static double correlation(float[] a, float[] b) {
     double ab = 0, aa = 0, bb = 0;
     for (int i = 0; i < a.length; i++) {

@@ -180,6 +180,7 @@ class WindowerTest {
     FrontEndConfig c = FrontEndConfig.defaults().withSampleRate(8000).withWindowSeconds(1.0);
     try (AudioDecoder d = AudioDecoder.open(f, 8000, Windower.shardStartSeconds(c, 5))) {
       assertEquals(null, Windower.overShard("s", d, c, 5, -1).next());
+      assertTrue(d.stats().clean(), d.stats().toString());
     }
   }
 

@@ -107,7 +107,7 @@ class RealModelsTest {
   }
 
   @Test
-  void birdnetStm32Int8SpectrogramModel() {
+  void birdnetStm32Int8SpectrogramModel() throws Exception {
     Path model = SharedCorpus.model("birdnet-stm32/birdnet_stm32n6_100.tflite");
     ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE);
     ModelDescription d = ModelProbe.probe(config);
@@ -117,11 +117,10 @@ class RealModelsTest {
     long[] shape = d.selectedInput().shape();
     assertArrayEquals(new long[] {257, 256, 1}, java.util.Arrays.copyOfRange(shape, 1, 4), java.util.Arrays.toString(shape));
     assertEquals(100, d.vectorDim());
-    // A synthetic magnitude spectrogram of a tone (values in the model's 0..1 input range).
-    float[] spec = new float[257 * 256];
-    for (int f = 0; f < 256; f++) {
-      spec[40 * 256 + f] = 0.8f;
-    }
+    // A linear magnitude spectrogram of 3 s of real humpback song at 22.05 kHz: Hann frames of 512,
+    // hop 258, 256 frames, |rFFT| bins 0..256 as rows ([257][256], the model's layout), scaled to 0..1.
+    float[] audio = readWav(SharedCorpus.audio("humpback/glacier-bay-humpback.wav"));
+    float[] spec = linearSpectrogram(audio, 22_050 * 10, 512, 258, 256);
     try (EmbeddingModel m = EmbeddingModels.open(config.withBatchSize(2))) {
       float[][] out = m.embed(new float[][] {spec, new float[spec.length], spec});
       assertArrayEquals(out[0], out[2], 1e-5f);
@@ -130,6 +129,33 @@ class RealModelsTest {
         assertFinite(v);
       }
     }
+  }
+
+  static float[] linearSpectrogram(float[] audio, int from, int nfft, int hop, int frames) {
+    int bins = nfft / 2 + 1;
+    float[] spec = new float[bins * frames];
+    org.jtransforms.fft.FloatFFT_1D fft = new org.jtransforms.fft.FloatFFT_1D(nfft);
+    float max = 0;
+    for (int t = 0; t < frames; t++) {
+      float[] frame = new float[nfft];
+      for (int i = 0; i < nfft; i++) {
+        int k = from + t * hop + i;
+        double hann = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / nfft);
+        frame[i] = k < audio.length ? (float) (audio[k] * hann) : 0f;
+      }
+      fft.realForward(frame); // packed: [re0, re(n/2), re1, im1, ...]
+      for (int b = 0; b < bins; b++) {
+        double re = b == 0 ? frame[0] : b == nfft / 2 ? frame[1] : frame[2 * b];
+        double im = b == 0 || b == nfft / 2 ? 0 : frame[2 * b + 1];
+        float mag = (float) Math.hypot(re, im);
+        spec[b * frames + t] = mag;
+        max = Math.max(max, mag);
+      }
+    }
+    for (int i = 0; i < spec.length; i++) {
+      spec[i] /= max;
+    }
+    return spec;
   }
 
   @Test

@@ -78,6 +78,17 @@ class TinyModelRuntimesTest {
   }
 
   @Test
+  void tfliteInputWithoutBatchDimension() {
+    Path f = TinyModels.writeTfLiteUnbatched(tmp.resolve("dense-rank1.tflite"), DENSE);
+    ModelConfig c = ModelConfig.of(f.toString(), ModelType.TFLITE).withBatchSize(4);
+    ModelDescription d = ModelProbe.probe(c);
+    assertArrayEquals(new long[] {IN}, d.selectedInput().shape());
+    assertEquals(InputFormat.WAVEFORM, d.inputFormat());
+    assertEquals(OUT, d.vectorDim());
+    assertMatches(c, 1f, false);
+  }
+
+  @Test
   void tfliteFp16WeightsGiveFloatOutputs() {
     Path f = TinyModels.writeTfLiteFp16(tmp.resolve("dense-fp16.tflite"), DENSE);
     ModelDescription d = ModelProbe.probe(ModelConfig.of(f.toString(), ModelType.TFLITE));
@@ -166,6 +177,7 @@ class TinyModelRuntimesTest {
     ModelException bad = assertThrows(ModelException.class, () -> ModelProbe.probe(c.withSignatureName("gamma")));
     assertTrue(bad.getMessage().contains("gamma") && bad.getMessage().contains("alpha"), bad.getMessage());
 
+    assertEquals(List.of("alpha", "beta"), ModelProbe.signatures(dir.toString(), ModelType.TF2_SAVED_MODEL));
     ModelConfig beta = c.withSignatureName("beta").withOutputName("embedding");
     ModelDescription d = ModelProbe.probe(beta);
     assertArrayEquals(new long[] {-1, IN, 1}, d.selectedInput().shape());

@@ -127,6 +127,14 @@ public final class TinyModels {
     return writeTfLite(file, d, dynamicBatch, Variant.FLOAT32);
   }
 
+  /**
+   * Like {@link #writeTfLite} but the input has no batch dimension: {@code input [in]} (as in
+   * Google's YAMNet TFLite, whose input is {@code [15600]}); outputs stay {@code [1, out]}.
+   */
+  public static Path writeTfLiteUnbatched(Path file, Dense d) {
+    return writeTfLite(file, d, false, Variant.UNBATCHED);
+  }
+
   /** Like {@link #writeTfLite} but the weights are stored as float16 and DEQUANTIZEd to float32 in the graph. */
   public static Path writeTfLiteFp16(Path file, Dense d) {
     return writeTfLite(file, d, false, Variant.FP16);
@@ -221,7 +229,7 @@ public final class TinyModels {
     return p;
   }
 
-  private enum Variant { FLOAT32, FP16, FLEX }
+  private enum Variant { FLOAT32, FP16, FLEX, UNBATCHED }
 
   private static Path writeTfLite(Path file, Dense d, boolean dynamicBatch, Variant variant) {
     return writeTfLite(file, d, dynamicBatch, variant, "FlexAddV2", "AddV2");
@@ -238,7 +246,8 @@ public final class TinyModels {
     List<OperatorCodeT> codes = new ArrayList<>();
 
     int input = tensors.size();
-    tensors.add(tensor(INPUT, new int[] {1, in}, dynamicBatch ? new int[] {-1, in} : null, TensorType.FLOAT32, 0));
+    tensors.add(variant == Variant.UNBATCHED ? tensor(INPUT, new int[] {in}, null, TensorType.FLOAT32, 0)
+        : tensor(INPUT, new int[] {1, in}, dynamicBatch ? new int[] {-1, in} : null, TensorType.FLOAT32, 0));
 
     int weights;
     if (variant == Variant.FP16) {

@@ -1,0 +1,264 @@
+package org.humpback.examples;
+
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.humpback.pipelines.EmbeddingParquet;
+import org.humpback.pipelines.EncodingOptions;
+import org.humpback.pipelines.EncodingPipeline;
+import org.humpback.pipelines.EncodingSignature;
+import org.humpback.pipelines.EncodingSpec;
+import org.humpback.transforms.audio.AudioDecoder;
+import org.humpback.transforms.audio.AudioWindow;
+import org.humpback.transforms.audio.FeatureType;
+import org.humpback.transforms.audio.FrontEndConfig;
+import org.humpback.transforms.audio.Windower;
+import org.humpback.transforms.model.EmbeddingModel;
+import org.humpback.transforms.model.EmbeddingModels;
+import org.humpback.transforms.model.ModelConfig;
+import org.humpback.transforms.model.ModelType;
+
+/**
+ * Encoding throughput, end to end, on generated long recordings with the YAMNet TFLite model
+ * (16 kHz waveform, 0.975-s windows): for each file length and runner it prints
+ * <ul>
+ *   <li>end-to-end speed as a multiple of real time (audio seconds / wall seconds),</li>
+ *   <li>end-to-end time / the sum of the stages run alone (decode+window, features, inference,
+ *       Parquet write) — how much the pipeline machinery costs,</li>
+ *   <li>peak RSS (VmHWM) of the process that ran the pipeline (each run is a fresh child JVM).</li>
+ * </ul>
+ * Stages alone: decode+window is timed over the whole file; features and inference on the first
+ * {@code --sample-windows} windows and scaled by the window count (their cost per window is
+ * constant); the Parquet write over the real row count.
+ *
+ * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
+ * org.humpback.examples.EncodingBenchmark [--hours 1,6] [--runners direct,flink] [--model PATH]
+ * [--work DIR] [--sample-windows 1500]}
+ */
+public final class EncodingBenchmark {
+
+  static final FrontEndConfig FRONT_END = FrontEndConfig.defaults()
+      .withSampleRate(16000).withWindowSeconds(0.975).withFeatures(FeatureType.WAVEFORM);
+
+  private EncodingBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("child")) {
+      child(args);
+      return;
+    }
+    Map<String, String> opt = options(args);
+    double[] hours = Arrays.stream(opt.getOrDefault("hours", "1,6").split(",")).mapToDouble(Double::parseDouble).toArray();
+    List<String> runners = List.of(opt.getOrDefault("runners", "direct,flink").split(","));
+    Path model = Path.of(opt.getOrDefault("model", "../shared/corpus/models/yamnet/yamnet.tflite")).toAbsolutePath().normalize();
+    Path work = Path.of(opt.getOrDefault("work", "examples/target/encoding-bench")).toAbsolutePath();
+    int sample = Integer.parseInt(opt.getOrDefault("sample-windows", "1500"));
+    if (!Files.exists(model)) {
+      throw new IllegalArgumentException("Invalid --model: " + model + " does not exist");
+    }
+    Files.createDirectories(work);
+    System.out.printf("EncodingBenchmark: YAMNet TFLite %s, 16 kHz waveform, 0.975-s windows; %d cores; %s%n",
+        model, Runtime.getRuntime().availableProcessors(), java.time.Instant.now());
+    System.out.printf("%-6s %-7s %8s %9s %10s %10s %9s %8s %10s%n",
+        "hours", "runner", "windows", "e2e_s", "x_realtime", "stages_s", "e2e/sum", "dim", "peak_rss");
+    for (double h : hours) {
+      Path wav = work.resolve(String.format("synthetic-%.2fh.wav", h));
+      if (!Files.exists(wav)) {
+        generate(wav, h * 3600, 16000);
+      }
+      Stages alone = stagesAlone(wav, model, sample, work);
+      for (String runner : runners) {
+        ChildResult r = runChild(runner, wav, model, work);
+        double audioSeconds = h * 3600;
+        System.out.printf("%-6.2f %-7s %8d %9.1f %10.1f %10.1f %9.2f %8d %9.0fM%n", h, runner, r.windows, r.seconds,
+            audioSeconds / r.seconds, alone.total(), r.seconds / alone.total(), r.dim, r.vmhwmKb / 1024.0);
+      }
+      System.out.printf("       stages alone for %.2f h: decode+window %.1f s, features %.1f s, inference %.1f s, parquet %.1f s%n",
+          h, alone.decode, alone.features, alone.inference, alone.write);
+    }
+  }
+
+  record Stages(double decode, double features, double inference, double write) {
+    double total() {
+      return decode + features + inference + write;
+    }
+  }
+
+  record ChildResult(double seconds, long windows, int dim, long vmhwmKb) {}
+
+  static Stages stagesAlone(Path wav, Path model, int sample, Path work) throws Exception {
+    long t0 = System.nanoTime();
+    long windows = 0;
+    List<AudioWindow> first = new ArrayList<>();
+    try (AudioDecoder d = AudioDecoder.open(wav, 16000)) {
+      Windower w = Windower.over("bench", d, FRONT_END);
+      AudioWindow a;
+      while ((a = w.next()) != null) {
+        if (first.size() < sample) {
+          first.add(a);
+        }
+        windows++;
+      }
+    }
+    double decode = (System.nanoTime() - t0) / 1e9;
+    double scale = (double) windows / first.size();
+
+    // Waveform features are the window itself; the copy stands for what Features.waveform does.
+    t0 = System.nanoTime();
+    float[][] batch = new float[first.size()][];
+    for (int i = 0; i < batch.length; i++) {
+      batch[i] = first.get(i).samples().clone();
+    }
+    double features = (System.nanoTime() - t0) / 1e9 * scale;
+
+    int dim;
+    try (EmbeddingModel m = EmbeddingModels.open(ModelConfig.of(model.toString(), ModelType.TFLITE).withBatchSize(16))) {
+      m.embed(Arrays.copyOf(batch, 16)); // warm-up: XNNPACK set-up is paid once per worker, not per window
+      t0 = System.nanoTime();
+      float[][] out = null;
+      for (int i = 0; i < batch.length; i += 16) {
+        out = m.embed(Arrays.copyOfRange(batch, i, Math.min(batch.length, i + 16)));
+      }
+      dim = out[0].length;
+    }
+    double inference = (System.nanoTime() - t0) / 1e9 * scale;
+
+    Random r = new Random(1);
+    float[] v = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      v[i] = r.nextFloat();
+    }
+    long n = windows;
+    Iterator<EmbeddingParquet.Row> rows = new Iterator<>() {
+      int i;
+
+      @Override
+      public boolean hasNext() {
+        return i < n;
+      }
+
+      @Override
+      public EmbeddingParquet.Row next() {
+        int k = i++;
+        return new EmbeddingParquet.Row(k, k * 0.975, k * 0.975 + 0.975, v.clone());
+      }
+    };
+    t0 = System.nanoTime();
+    Path out = work.resolve("stage-alone.parquet");
+    EmbeddingParquet.write(out, new EmbeddingParquet.Metadata("yamnet", "yamnet", "0".repeat(64), FRONT_END.toCanonicalJson(),
+        "0".repeat(64), dim, "bench"), rows);
+    double write = (System.nanoTime() - t0) / 1e9;
+    Files.deleteIfExists(out);
+    return new Stages(decode, features, inference, write);
+  }
+
+  static ChildResult runChild(String runner, Path wav, Path model, Path work) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx3g", "--enable-native-access=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"),
+        EncodingBenchmark.class.getName(), "child", runner, wav.toString(), model.toString(), work.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ChildResult result = null;
+    StringBuilder log = new StringBuilder();
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.startsWith("RESULT ")) {
+          String[] f = line.split(" ");
+          result = new ChildResult(Double.parseDouble(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]));
+        } else {
+          log.append(line).append('\n');
+        }
+      }
+    }
+    int code = p.waitFor();
+    if (result == null || code != 0) {
+      throw new IllegalStateException("The " + runner + " run failed (exit " + code + "):\n" + log);
+    }
+    return result;
+  }
+
+  /** Runs one pipeline in this (fresh) JVM and prints {@code RESULT seconds windows dim vmhwm_kb}. */
+  static void child(String[] a) throws Exception {
+    String runner = a[1];
+    Path wav = Path.of(a[2]);
+    Path model = Path.of(a[3]);
+    Path work = Path.of(a[4]).resolve("out-" + runner);
+    ModelConfig mc = ModelConfig.of(model.toString(), ModelType.TFLITE);
+    String sig = EncodingSignature.compute("yamnet", EncodingSignature.modelChecksum(model), mc, FRONT_END);
+    EncodingSpec spec = new EncodingSpec("yamnet", "yamnet", mc, FRONT_END, sig, work.resolve("embeddings").toString(), Map.of());
+    EncodingOptions o = EncodingPipeline.options(runner, "[local]", runner.equals("flink") ? 2 : null, false);
+    long t0 = System.nanoTime();
+    EncodingPipeline.Result r = EncodingPipeline.run(o, spec,
+        List.of(new EncodingPipeline.Input("bench", wav.toString(), "0".repeat(64))), work.resolve("run"));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (!r.allOk()) {
+      throw new IllegalStateException("encoding failed: " + r.files());
+    }
+    System.out.println("RESULT " + seconds + " " + r.windows() + " " + r.files().get(0).vectorDim() + " " + vmhwmKb());
+    System.exit(0); // Flink's mini cluster leaves non-daemon threads
+  }
+
+  static long vmhwmKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  /** A synthetic recording: song-like frequency sweeps over low noise, 16-bit mono WAV, written streaming. */
+  static void generate(Path wav, double seconds, int rate) throws IOException {
+    long n = Math.round(seconds * rate);
+    Random r = new Random(42);
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(wav), 1 << 20)) {
+      ByteBuffer h = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
+      h.put("RIFF".getBytes()).putInt((int) Math.min(0xFFFFFFFFL, 36 + 2 * n)).put("WAVE".getBytes());
+      h.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
+          .putShort((short) 2).putShort((short) 16);
+      h.put("data".getBytes()).putInt((int) (2 * n));
+      out.write(h.array());
+      ByteBuffer b = ByteBuffer.allocate(2 * rate).order(ByteOrder.LITTLE_ENDIAN);
+      double phase = 0;
+      for (long i = 0; i < n; i++) {
+        double t = (i % (rate * 4)) / (double) rate; // a 4-s "unit" repeated with drifting pitch
+        double f = 150 + 400 * t + 50 * Math.sin(i / (double) rate / 60);
+        phase += 2 * Math.PI * f / rate;
+        double v = 0.25 * Math.sin(phase) * Math.exp(-((t - 2) * (t - 2))) + 0.01 * r.nextGaussian();
+        b.putShort((short) Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+        if (!b.hasRemaining()) {
+          out.write(b.array(), 0, b.position());
+          b.clear();
+        }
+      }
+      out.write(b.array(), 0, b.position());
+    }
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> m = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("Unexpected argument: " + args[i]);
+      }
+      m.put(args[i].substring(2), args[i + 1]);
+    }
+    return m;
+  }
+
+}

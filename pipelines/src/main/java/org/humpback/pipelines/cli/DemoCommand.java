@@ -1,0 +1,59 @@
+package org.humpback.pipelines.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code humpback demo [AUDIO…]}: the embedded default end to end. SQLite and storage under
+ * {@code ./data} (HUMPBACK_HOME), the shipped model from {@code models/} (registered as the default
+ * on first use, or HUMPBACK_MODEL_PATH), and the public-domain humpback recordings shipped in
+ * {@code examples/audio/} (or the files/folders given): import, encode, print files, windows,
+ * dimensions and Parquet paths.
+ */
+public final class DemoCommand {
+
+  private DemoCommand() {}
+
+  public static int run(String[] args) {
+    CliArgs a;
+    try {
+      a = CliArgs.parse(args, Set.of("runner", "flink-master", "parallelism"), Set.of("help"));
+    } catch (IllegalArgumentException e) {
+      System.err.println("humpback demo: " + e.getMessage());
+      return 2;
+    }
+    if (a.flag("help")) {
+      System.err.println("usage: humpback demo [AUDIO_FILE|DIR...] [--runner direct|flink] [--parallelism N]");
+      return 0;
+    }
+    try (CliContext ctx = CliContext.open()) {
+      List<Path> inputs = a.positional.isEmpty()
+          ? List.of(ctx.settings().home().resolve("examples/audio"))
+          : a.positional.stream().map(Path::of).toList();
+      for (Path p : inputs) {
+        if (!Files.exists(p)) {
+          System.err.println("humpback demo: no audio at " + p + " (give audio files or folders as arguments)");
+          return 2;
+        }
+      }
+      System.out.println("humpback demo: home " + ctx.settings().home() + ", database " + ctx.settings().databaseUrl());
+      EncodeFlow.Request req = new EncodeFlow.Request(inputs, null, null, null, null, a.get("runner"), a.get("flink-master"),
+          a.integer("parallelism", null), null, null);
+      List<EncodeFlow.FileLine> lines = EncodeFlow.run(ctx, req, System.out, System.err);
+      if (lines.isEmpty()) {
+        System.err.println("humpback demo: no audio files found in " + inputs);
+        return 2;
+      }
+      EncodeFlow.print(lines, System.out);
+      return lines.stream().allMatch(l -> l.error() == null) ? 0 : 1;
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("humpback demo: " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      System.err.println("humpback demo: " + e);
+      return 1;
+    }
+  }
+}
