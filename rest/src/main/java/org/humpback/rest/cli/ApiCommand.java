@@ -1,5 +1,6 @@
 package org.humpback.rest.cli;
 
+import io.helidon.common.SerializationConfig;
 import io.helidon.webserver.WebServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -89,6 +90,9 @@ public final class ApiCommand {
 
   /** Opens and migrates the database, seeds the default model, starts the server (and a worker when asked). */
   static Running start(HumpbackSettings settings, boolean withWorker) {
+    if (withWorker) {
+      allowPipelineDeserialization();
+    }
     Database db = Database.open(settings.databaseUrl(), settings.databaseBaseDir(), POOL_SIZE,
         Database.DEFAULT_BUSY_TIMEOUT);
     try {
@@ -106,6 +110,16 @@ public final class ApiCommand {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * Helidon installs a process-wide Java deserialization filter that rejects every class it was not told about; Beam
+   * moves DoFns between its stages by Java serialization, so an in-process worker fails with "filter status: REJECTED".
+   * When no filter is configured for the JVM ({@code -Djdk.serialFilter}), leave deserialization unfiltered, as in any
+   * plain JVM; must run before the server starts. The API itself never deserializes Java objects from the network.
+   */
+  static void allowPipelineDeserialization() {
+    SerializationConfig.builder().onNoConfig(SerializationConfig.Action.IGNORE).build().configure();
   }
 
   static Worker inProcessWorker(Database db, HumpbackSettings settings) {
