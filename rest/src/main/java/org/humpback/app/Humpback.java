@@ -24,6 +24,7 @@ public final class Humpback {
       case "demo" -> { return org.humpback.pipelines.cli.DemoCommand.run(rest); }
       case "features" -> { return org.humpback.transforms.cli.FeaturesCommand.run(rest); }
       case "models" -> { return org.humpback.registry.cli.ModelsCommand.run(rest); }
+      case "cluster" -> { return org.humpback.pipelines.cli.ClusterCommand.run(rest); }
       case "api" -> { return org.humpback.rest.cli.ApiCommand.run(rest); }
       case "serve" -> { return org.humpback.rest.cli.ServeCommand.run(rest); }
       default -> {

@@ -10,7 +10,7 @@ import java.util.Set;
  * {@code ./data} (HUMPBACK_HOME), the shipped model from {@code models/} (registered as the default
  * on first use, or HUMPBACK_MODEL_PATH), and the public-domain humpback recordings shipped in
  * {@code examples/audio/} (or the files/folders given): import, encode, print files, windows,
- * dimensions and Parquet paths.
+ * dimensions and Parquet paths; then cluster what was encoded and print the cluster sizes.
  */
 public final class DemoCommand {
 
@@ -47,7 +47,9 @@ public final class DemoCommand {
         return 2;
       }
       EncodeFlow.print(lines, System.out);
-      return lines.stream().allMatch(l -> l.error() == null) ? 0 : 1;
+      int clustered = ClusterCommand.clusterEncoded(ctx.db(), ctx.settings(),
+          lines.stream().map(EncodeFlow.FileLine::parquetPath).toList(), a.get("runner"), System.out, System.err);
+      return lines.stream().allMatch(l -> l.error() == null) && clustered == 0 ? 0 : 1;
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("humpback demo: " + e.getMessage());
       return 2;

@@ -11,7 +11,7 @@ import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.queue.JobQueue;
 
 /**
- * {@code humpback worker}: polls the job table and runs encoding jobs until stopped (Ctrl-C / SIGTERM
+ * {@code humpback worker}: polls the job table and runs encoding and clustering jobs until stopped (Ctrl-C / SIGTERM
  * let the jobs in progress finish first). Several worker processes, or {@code --workers N} threads,
  * can drain one queue.
  */
@@ -74,9 +74,14 @@ public final class WorkerCommand {
         Thread t = new Thread(w, "worker-" + id);
         threads.add(t);
       }
+      // Clustering jobs: one more loop on the clustering queue, so this process drains both queues.
+      org.humpback.pipelines.cluster.ClusteringWorker clustering = org.humpback.pipelines.cluster.ClusteringWorker.forCommand(
+          ctx.db(), ctx.settings(), base + "-clustering", a.get("runner", ctx.settings().runner()), poll, stale,
+          a.flag("exit-when-idle"), threads);
       Thread hook = new Thread(() -> {
         System.err.println("humpback worker: stopping after the jobs in progress");
         workers.forEach(Worker::stop);
+        clustering.stop();
         for (Thread t : threads) {
           try {
             t.join();
