@@ -1,6 +1,6 @@
 package org.humpback.rest;
 
-import io.helidon.http.Status;
+import io.helidon.common.SerializationConfig;
 import io.helidon.integrations.openapi.ui.OpenApiUi;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
@@ -32,6 +32,7 @@ public final class RestServer {
 
   /** Starts the server (port 0 picks a free one; read it back with {@link WebServer#port()}). */
   public static WebServer start(Database db, ModelRegistry models, RestOptions options, AudioProbe probe) {
+    allowPipelineDeserialization();
     return WebServer.builder()
         .host(options.host())
         .port(options.port())
@@ -41,6 +42,23 @@ public final class RestServer {
         .routing(r -> routing(r, db, models, options, probe))
         .build()
         .start();
+  }
+
+  /**
+   * Helidon installs a process-wide Java deserialization filter that rejects every class it was not told about. Beam
+   * moves DoFns between its stages by Java serialization, so a worker in the same process ({@code serve}) would fail
+   * with "filter status: REJECTED". When the JVM has no filter of its own ({@code -Djdk.serialFilter=...}, which is
+   * still honoured), leave deserialization unfiltered, as in any plain JVM. The API never deserializes Java objects
+   * from the network. Must run before the first Helidon server starts; later calls are no-ops.
+   */
+  static synchronized void allowPipelineDeserialization() {
+    try {
+      SerializationConfig.builder().onNoConfig(SerializationConfig.Action.IGNORE).build().configure();
+    } catch (IllegalArgumentException e) {
+      // Configured once already in this JVM (the filter can be set only once); keep what is there.
+      System.getLogger(RestServer.class.getName()).log(System.Logger.Level.WARNING,
+          "Java deserialization filter already configured: " + e.getMessage());
+    }
   }
 
   static OpenApiFeature openApi() {

@@ -71,6 +71,10 @@ class ClusteringApiTest {
     assertDetail(api.post("/clustering/jobs", "{}"), 422, "embedding_set_ids");
     assertDetail(api.post("/clustering/jobs", "{\"embedding_set_ids\": \"x\"}"), 422, "embedding_set_ids");
     assertDetail(api.post("/clustering/jobs", "{\"embedding_set_ids\": [\"ghost\"]}"), 404, "ghost");
+    assertDetail(api.post("/clustering/jobs", "{\"embedding_set_ids\": [\"" + a.id() + "\"], \"parameters\": "
+        + "{\"min_cluster_size\": 1}}"), 422, "min_cluster_size");
+    assertDetail(api.post("/clustering/jobs", "{\"embedding_set_ids\": [\"" + a.id() + "\"], \"parameters\": 7}"),
+        422, "parameters");
   }
 
   @Test

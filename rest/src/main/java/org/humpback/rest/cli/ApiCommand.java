@@ -1,11 +1,14 @@
 package org.humpback.rest.cli;
 
-import io.helidon.common.SerializationConfig;
 import io.helidon.webserver.WebServer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.humpback.pipelines.JobRunner;
 import org.humpback.pipelines.Worker;
+import org.humpback.pipelines.cluster.ClusteringJobRunner;
+import org.humpback.pipelines.cluster.ClusteringWorker;
 import org.humpback.registry.config.HumpbackSettings;
 import org.humpback.registry.db.Database;
 import org.humpback.registry.models.ModelRegistry;
@@ -30,13 +33,14 @@ public final class ApiCommand {
   }
 
   /** What {@code api} and {@code serve} start; {@link #close} stops the worker, then the server, then the database. */
-  record Running(Database db, WebServer server, Worker worker, Thread workerThread) implements AutoCloseable {
+  record Running(Database db, WebServer server, List<Runnable> stoppers, List<Thread> workerThreads)
+      implements AutoCloseable {
     @Override
     public void close() {
-      if (worker != null) {
-        worker.stop();
+      stoppers.forEach(Runnable::run);
+      for (Thread t : workerThreads) {
         try {
-          workerThread.join(Duration.ofSeconds(30));
+          t.join(Duration.ofSeconds(30));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -90,45 +94,43 @@ public final class ApiCommand {
 
   /** Opens and migrates the database, seeds the default model, starts the server (and a worker when asked). */
   static Running start(HumpbackSettings settings, boolean withWorker) {
-    if (withWorker) {
-      allowPipelineDeserialization();
-    }
     Database db = Database.open(settings.databaseUrl(), settings.databaseBaseDir(), POOL_SIZE,
         Database.DEFAULT_BUSY_TIMEOUT);
     try {
       ModelRegistry models = ModelRegistry.create(db, settings);
       models.seedDefaultIfEmpty(settings.modelPath());
       WebServer server = RestServer.start(db, models, RestOptions.from(settings), AudioProbe.FFMPEG);
-      Worker worker = null;
-      Thread thread = null;
+      List<Runnable> stoppers = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
       if (withWorker) {
-        worker = inProcessWorker(db, settings);
-        thread = Thread.ofPlatform().name("humpback-worker").daemon(false).start(worker);
+        String workerId = "serve-" + ProcessHandle.current().pid();
+        Worker encoder = encodingWorker(db, settings, workerId);
+        ClusteringWorker clusterer = clusteringWorker(db, settings, workerId + "-clustering");
+        stoppers.add(encoder::stop);
+        stoppers.add(clusterer::stop);
+        threads.add(Thread.ofPlatform().name("humpback-worker").start(encoder));
+        threads.add(Thread.ofPlatform().name("humpback-clustering-worker").start(clusterer));
       }
-      return new Running(db, server, worker, thread);
+      return new Running(db, server, stoppers, threads);
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
   }
 
-  /**
-   * Helidon installs a process-wide Java deserialization filter that rejects every class it was not told about; Beam
-   * moves DoFns between its stages by Java serialization, so an in-process worker fails with "filter status: REJECTED".
-   * When no filter is configured for the JVM ({@code -Djdk.serialFilter}), leave deserialization unfiltered, as in any
-   * plain JVM; must run before the server starts. The API itself never deserializes Java objects from the network.
-   */
-  static void allowPipelineDeserialization() {
-    SerializationConfig.builder().onNoConfig(SerializationConfig.Action.IGNORE).build().configure();
-  }
-
-  static Worker inProcessWorker(Database db, HumpbackSettings settings) {
-    String workerId = "serve-" + ProcessHandle.current().pid();
+  static Worker encodingWorker(Database db, HumpbackSettings settings, String workerId) {
     JobRunner.Settings runnerSettings = JobRunner.Settings.defaults(workerId)
         .withRunner(settings.runner(), settings.flinkMaster(), null);
     JobRunner runner = new JobRunner(db, settings.home(), settings.storageRoot(), runnerSettings, null);
     return new Worker(runner, JobQueue.processing(db.jdbi()), Duration.ofSeconds(1),
         runnerSettings.heartbeatInterval().multipliedBy(6), false);
+  }
+
+  static ClusteringWorker clusteringWorker(Database db, HumpbackSettings settings, String workerId) {
+    JobRunner.Settings runnerSettings = JobRunner.Settings.defaults(workerId)
+        .withRunner(settings.runner(), settings.flinkMaster(), null);
+    return new ClusteringWorker(new ClusteringJobRunner(db, settings.storageRoot(), runnerSettings), workerId,
+        Duration.ofSeconds(1), runnerSettings.heartbeatInterval().multipliedBy(6), false);
   }
 
   private static String value(String[] args, int i, String option) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.humpback.pipelines.cluster.ClusteringParameters;
 import org.humpback.registry.dao.ClusterAssignmentDao;
 import org.humpback.registry.dao.ClusterDao;
 import org.humpback.registry.dao.ClusteringJob;
@@ -86,7 +87,23 @@ public final class ClusteringService implements HttpService {
           .map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining(" vs "))
           + "; cluster sets from one model at a time");
     }
-    String parameters = body.parameters() == null || body.parameters().isNull() ? null : body.parameters().toString();
+    Map<String, List<String>> byModel = new TreeMap<>();
+    for (EmbeddingSet s : sets) {
+      byModel.computeIfAbsent(s.modelVersion(), m -> new java.util.ArrayList<>()).add(s.id());
+    }
+    if (byModel.size() > 1) {
+      throw ApiException.badRequest("Embedding sets come from different models: " + byModel.entrySet().stream()
+          .map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining(" vs "))
+          + "; vectors of different models are not comparable");
+    }
+    // Validated and stored in the canonical form the clustering worker reads (defaults filled in).
+    String parameters;
+    try {
+      parameters = ClusteringParameters.parse(body.parameters() == null || body.parameters().isNull() ? null
+          : body.parameters().toString()).toJson();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.unprocessable("field 'parameters': " + e.getMessage());
+    }
     ClusteringJob job = queue.enqueue(ClusteringJob.queued(List.copyOf(ids), parameters, null, maxAttempts));
     Json.created(res, ClusteringJobView.of(job));
   }

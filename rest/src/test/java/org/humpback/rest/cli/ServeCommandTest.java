@@ -64,10 +64,22 @@ class ServeCommandTest {
         assertTrue(Files.isRegularFile(Path.of(set.get("parquet_path").asText())));
         sets[i] = set.get("id").asText();
       }
-      // Clustering over the two sets is queued (and validated) here; a clustering worker runs it.
+      // Clustering over the two sets, run by the in-process clustering worker.
       JsonNode cj = json(send(base, "POST", "/clustering/jobs", "{\"embedding_set_ids\": [\"" + sets[0] + "\", \""
-          + sets[1] + "\"]}"), 201);
-      assertEquals("queued", cj.get("status").asText());
+          + sets[1] + "\"], \"parameters\": {\"use_umap\": false, \"min_cluster_size\": 2}}"), 201);
+      JsonNode cdone = awaitFinal(base, "/clustering/jobs/" + cj.get("id").asText());
+      assertEquals("complete", cdone.get("status").asText(), cdone::toString);
+      assertTrue(cdone.get("metrics").isObject(), cdone::toString);
+      JsonNode clusters = json(send(base, "GET", "/clustering/jobs/" + cj.get("id").asText() + "/clusters", null), 200);
+      assertTrue(clusters.size() >= 1, clusters::toString);
+      int assigned = 0;
+      for (JsonNode c : clusters) {
+        JsonNode page = json(send(base, "GET", "/clustering/clusters/" + c.get("id").asText()
+            + "/assignments?limit=1000", null), 200);
+        assertEquals(c.get("size").asInt(), page.size(), c::toString);
+        assigned += page.size();
+      }
+      assertEquals(12, assigned, "every window of both sets (2 x 3 s / 0.5 s) is assigned once");
     }
   }
 
