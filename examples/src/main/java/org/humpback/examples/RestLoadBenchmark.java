@@ -71,6 +71,8 @@ public final class RestLoadBenchmark {
         System.out.printf(Locale.ROOT, "RestLoadBenchmark: 1000 jobs in processing_jobs, open loop at %d req/s for %d s "
             + "per case, %d cores%n", rate, seconds, Runtime.getRuntime().availableProcessors());
         run(base + "/processing/jobs", Math.min(rate, 200), 3, false); // warm-up: JIT, connection pool
+        sequential(base + "/health", 2000);
+        sequential(base + "/processing/jobs?limit=1", 2000);
         sequential(base + "/processing/jobs", 2000);
         run(base + "/processing/jobs", rate, seconds, true);
         run(base + "/processing/jobs?limit=1000", Math.max(1, rate / 4), seconds, true);
@@ -132,7 +134,7 @@ public final class RestLoadBenchmark {
     double wall = (System.nanoTime() - t0) / 1e9;
     Arrays.sort(lat);
     System.out.printf(Locale.ROOT, "GET %s, 1 client closed loop: %d requests, %.0f req/s, p50 %.2f ms, p99 %.2f ms%n",
-        url.substring(url.indexOf("/processing")), n, n / wall, lat[n / 2] / 1e6, lat[(int) (n * 0.99) - 1] / 1e6);
+        url.substring(url.indexOf("/", 8)), n, n / wall, lat[n / 2] / 1e6, lat[(int) (n * 0.99) - 1] / 1e6);
   }
 
   private static void run(String url, int rate, int seconds, boolean print) throws InterruptedException {

@@ -62,6 +62,7 @@ class AudioApiTest {
     assertEquals(id, got.json().get("id").asText());
     TestApi.Resp list = api.get("/audio/");
     assertEquals(200, list.status());
+    assertEquals(200, api.get("/audio").status(), "the list answers without the trailing slash too");
     assertTrue(list.json().isArray());
     assertTrue(list.json().toString().contains(id));
   }
