@@ -24,7 +24,7 @@ import org.humpback.rest.processing.ProcessingService;
  */
 public final class RestServer {
 
-  /** Where the OpenAPI document is served, as FastAPI users expect ({@code /openapi}, plus {@code .json}/{@code .yaml} by Accept). */
+  /** Where the OpenAPI document is served (JSON or YAML by the Accept header). */
   static final String OPENAPI_PATH = "/openapi";
   static final String DOCS_PATH = "/docs";
 
@@ -73,7 +73,8 @@ public final class RestServer {
   /** The API's services by path prefix; {@link #routing} registers exactly these (the OpenAPI test walks them). */
   static Map<String, HttpService> services(Database db, ModelRegistry models, RestOptions options, AudioProbe probe) {
     Map<String, HttpService> services = new LinkedHashMap<>();
-    services.put("/audio", new AudioService(db, new UploadStore(options.storageRoot(), options.maxUploadBytes()), probe));
+    UploadStore uploads = new UploadStore(options.storageRoot(), options.maxUploadBytes());
+    services.put("/audio", new AudioService(db, uploads, probe));
     services.put("/processing", new ProcessingService(db, options.maxAttempts()));
     services.put("/clustering", new ClusteringService(db, options.maxAttempts()));
     services.put("/admin", new AdminService(db, models));

@@ -1,7 +1,6 @@
 package org.humpback.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.time.Instant;
 import java.util.List;
 import org.humpback.registry.dao.AudioFile;
@@ -15,8 +14,8 @@ import org.humpback.registry.dao.ProcessingJob;
 
 /**
  * The JSON shapes of the API, field for field as the seed's (snake_case through {@link Json#MAPPER}). Kept apart from
- * the registry's records so a new column never changes what clients see by accident. JSON-text columns are written as
- * JSON values, not strings.
+ * the registry's records so a new column never changes what clients see by accident. JSON-text columns (validated by
+ * the registry when written) are copied into the response as JSON values, without re-parsing each row.
  */
 public final class Views {
 
@@ -33,23 +32,23 @@ public final class Views {
   }
 
   public record MetadataView(
-      String id, String audioFileId, JsonNode tagData, JsonNode visualObservations, JsonNode groupComposition,
-      JsonNode preyDensityProxy) {
+      String id, String audioFileId, @JsonRawValue String tagData, @JsonRawValue String visualObservations,
+      @JsonRawValue String groupComposition, @JsonRawValue String preyDensityProxy) {
 
     public static MetadataView of(AudioMetadata m) {
-      return new MetadataView(m.id(), m.audioFileId(), tree(m.tagData()), tree(m.visualObservations()),
-          tree(m.groupComposition()), tree(m.preyDensityProxy()));
+      return new MetadataView(m.id(), m.audioFileId(), m.tagData(), m.visualObservations(),
+          m.groupComposition(), m.preyDensityProxy());
     }
   }
 
   public record ProcessingJobView(
       String id, String audioFileId, String status, String encodingSignature, String modelVersion,
-      Double windowSizeSeconds, Integer targetSampleRate, JsonNode featureConfig, String errorMessage,
+      Double windowSizeSeconds, Integer targetSampleRate, @JsonRawValue String featureConfig, String errorMessage,
       Instant createdAt, Instant updatedAt, boolean skipped, double progress) {
 
     public static ProcessingJobView of(ProcessingJob j) {
       return new ProcessingJobView(j.id(), j.audioFileId(), j.status().wireName(), j.encodingSignature(),
-          j.modelVersion(), j.windowSizeSeconds(), j.targetSampleRate(), tree(j.featureConfig()), j.errorMessage(),
+          j.modelVersion(), j.windowSizeSeconds(), j.targetSampleRate(), j.featureConfig(), j.errorMessage(),
           j.createdAt(), j.updatedAt(), j.skipped(), j.progress());
     }
   }
@@ -65,19 +64,20 @@ public final class Views {
   }
 
   public record ClusteringJobView(
-      String id, String status, List<String> embeddingSetIds, JsonNode parameters, String errorMessage,
-      Instant createdAt, Instant updatedAt, double progress, JsonNode metrics) {
+      String id, String status, List<String> embeddingSetIds, @JsonRawValue String parameters, String errorMessage,
+      Instant createdAt, Instant updatedAt, double progress, @JsonRawValue String metrics) {
 
     public static ClusteringJobView of(ClusteringJob j) {
-      return new ClusteringJobView(j.id(), j.status().wireName(), j.embeddingSetIdList(), tree(j.parameters()),
-          j.errorMessage(), j.createdAt(), j.updatedAt(), j.progress(), tree(j.metrics()));
+      return new ClusteringJobView(j.id(), j.status().wireName(), j.embeddingSetIdList(), j.parameters(),
+          j.errorMessage(), j.createdAt(), j.updatedAt(), j.progress(), j.metrics());
     }
   }
 
-  public record ClusterView(String id, String clusteringJobId, int clusterLabel, int size, JsonNode metadataSummary) {
+  public record ClusterView(
+      String id, String clusteringJobId, int clusterLabel, int size, @JsonRawValue String metadataSummary) {
 
     public static ClusterView of(Cluster c) {
-      return new ClusterView(c.id(), c.clusteringJobId(), c.clusterLabel(), c.size(), tree(c.metadataSummary()));
+      return new ClusterView(c.id(), c.clusteringJobId(), c.clusterLabel(), c.size(), c.metadataSummary());
     }
   }
 
@@ -94,7 +94,7 @@ public final class Views {
   /** How a model is fed: what the seed calls its input spec. */
   public record InputSpec(
       Integer sampleRate, Double windowSeconds, String inputName, String outputName, String signatureName,
-      boolean transposeSpectrogram, JsonNode frontEndConfig) {}
+      boolean transposeSpectrogram, @JsonRawValue String frontEndConfig) {}
 
   public record ModelView(
       String id, String name, String displayName, String path, int vectorDim, String description, boolean isDefault,
@@ -105,19 +105,7 @@ public final class Views {
           m.modelType() == null ? null : m.modelType().wireName(),
           m.inputFormat() == null ? null : m.inputFormat().wireName(), m.createdAt(),
           new InputSpec(m.sampleRate(), m.windowSeconds(), m.inputName(), m.outputName(), m.signatureName(),
-              m.transposeSpectrogram(), tree(m.frontEndConfig())));
-    }
-  }
-
-  /** A JSON-text column as a JSON value; {@code null} stays {@code null}. */
-  static JsonNode tree(String json) {
-    if (json == null) {
-      return null;
-    }
-    try {
-      return Json.MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored JSON is invalid: " + e.getOriginalMessage(), e);
+              m.transposeSpectrogram(), m.frontEndConfig()));
     }
   }
 }
