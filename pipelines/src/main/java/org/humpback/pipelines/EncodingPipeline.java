@@ -138,6 +138,7 @@ public final class EncodingPipeline {
   public static Run start(EncodingOptions options, EncodingSpec spec, List<Input> inputs, Path runDir) {
     List<String> ids = inputs.stream().map(Input::audioFileId).toList();
     Path resultDir = runDir.resolve("results");
+    deleteTree(resultDir); // results of an earlier run in the same folder must never pass for this run's
     Pipeline p = build(options, spec, inputs, resultDir);
     options.setBlockOnRun(false); // direct: run() returns at once so the run can be polled and cancelled
     return new Run(p, spec, ids, runDir, resultDir);

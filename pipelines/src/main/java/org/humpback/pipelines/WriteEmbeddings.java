@@ -1,5 +1,19 @@
 package org.humpback.pipelines;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.humpback.transforms.audio.WindowCoders;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -9,10 +23,6 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -28,7 +38,7 @@ import org.humpback.transforms.audio.EmbeddedWindow;
  * file that produced nothing still gets a result), {@link #WINDOWS} and {@link #FAILURES}.
  * Output: one {@link FileResult} per input file.
  *
- * <p>Why a CoGroupByKey per file and a plain writer in a DoFn rather than ParquetIO's FileIO sink:
+ * <p>Why a GroupByKey per file and a plain writer in a DoFn rather than ParquetIO's FileIO sink:
  * FileIO sinks cannot set footer key/value metadata, do not sort, and name files by shard; here a
  * file must be complete, ordered, carry its provenance and appear atomically, and must not be written
  * at all when any of its windows failed. Memory: one file's vectors are packed into primitive arrays
@@ -56,52 +66,121 @@ public final class WriteEmbeddings extends PTransform<PCollectionTuple, PCollect
 
   @Override
   public PCollection<FileResult> expand(PCollectionTuple input) {
-    TupleTag<String> pathTag = new TupleTag<>() {};
-    TupleTag<EmbeddedWindow> windowTag = new TupleTag<>() {};
-    TupleTag<FileFailure> failureTag = new TupleTag<>() {};
-    PCollection<KV<String, EmbeddedWindow>> windows = input.get(WINDOWS)
-        .apply("KeyWindowsByFile", WithKeys.of((EmbeddedWindow w) -> w.sourceId()).withKeyType(TypeDescriptors.strings()));
-    PCollection<KV<String, FileFailure>> failures = input.get(FAILURES)
-        .apply("KeyFailuresByFile", WithKeys.of((FileFailure f) -> f.sourceId()).withKeyType(TypeDescriptors.strings()));
-    return KeyedPCollectionTuple.of(pathTag, input.get(FILES))
-        .and(windowTag, windows)
-        .and(failureTag, failures)
-        .apply("GroupByFile", CoGroupByKey.create())
-        .apply("WriteParquetPerFile", ParDo.of(new WriteFileFn(spec, pathTag, windowTag, failureTag)));
+    KvCoder<String, FileItem> coder = KvCoder.of(StringUtf8Coder.of(), FileItem.Coder.INSTANCE);
+    TypeDescriptor<KV<String, FileItem>> type = TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(FileItem.class));
+    PCollection<KV<String, FileItem>> paths = input.get(FILES).apply("TagInputs",
+        MapElements.into(type).via((KV<String, String> kv) -> KV.of(kv.getKey(), FileItem.ofPath(kv.getValue())))).setCoder(coder);
+    PCollection<KV<String, FileItem>> windows = input.get(WINDOWS).apply("TagWindows",
+        MapElements.into(type).via((EmbeddedWindow w) -> KV.of(w.sourceId(), FileItem.ofWindow(w)))).setCoder(coder);
+    PCollection<KV<String, FileItem>> failures = input.get(FAILURES).apply("TagFailures",
+        MapElements.into(type).via((FileFailure f) -> KV.of(f.sourceId(), FileItem.ofFailure(f)))).setCoder(coder);
+    return PCollectionList.of(paths).and(windows).and(failures)
+        .apply("AllByFile", Flatten.pCollections())
+        .apply("GroupByFile", GroupByKey.create())
+        .apply("WriteParquetPerFile", ParDo.of(new WriteFileFn(spec)));
   }
 
-  /** Writes one file's Parquet, or turns its failures into a result. */
-  static final class WriteFileFn extends DoFn<KV<String, CoGbkResult>, FileResult> {
+  /**
+   * One element of a file's group: its input path, one embedded window, or one failure. A single
+   * GroupByKey over this union is read in one pass, so no runner has to make the group
+   * re-iterable (Flink's batch GroupByKey result is not, and CoGroupByKey re-reads past 10 000 values).
+   */
+  record FileItem(String path, EmbeddedWindow window, FileFailure failure) {
+    static FileItem ofPath(String p) {
+      return new FileItem(p, null, null);
+    }
+
+    static FileItem ofWindow(EmbeddedWindow w) {
+      return new FileItem(null, w, null);
+    }
+
+    static FileItem ofFailure(FileFailure f) {
+      return new FileItem(null, null, f);
+    }
+
+    /** A tag byte, then the one value with its own coder. */
+    static final class Coder extends AtomicCoder<FileItem> {
+      static final Coder INSTANCE = new Coder();
+      private static final StringUtf8Coder PATH = StringUtf8Coder.of();
+      private static final WindowCoders.EmbeddedWindowCoder WINDOW = WindowCoders.EmbeddedWindowCoder.of();
+      private static final SerializableCoder<FileFailure> FAILURE = SerializableCoder.of(FileFailure.class);
+
+      @Override
+      public void encode(FileItem v, OutputStream out) throws IOException {
+        if (v.path() != null) {
+          out.write(0);
+          PATH.encode(v.path(), out);
+        } else if (v.window() != null) {
+          out.write(1);
+          WINDOW.encode(v.window(), out);
+        } else {
+          out.write(2);
+          FAILURE.encode(v.failure(), out);
+        }
+      }
+
+      @Override
+      public FileItem decode(InputStream in) throws IOException {
+        int tag = in.read();
+        return switch (tag) {
+          case 0 -> ofPath(PATH.decode(in));
+          case 1 -> ofWindow(WINDOW.decode(in));
+          case 2 -> ofFailure(FAILURE.decode(in));
+          default -> throw new CoderException("Invalid FileItem tag: " + tag);
+        };
+      }
+
+      @Override
+      public void verifyDeterministic() throws NonDeterministicException {
+        throw new NonDeterministicException(this, "FileFailure uses Java serialization");
+      }
+    }
+  }
+
+  /** Writes one file's Parquet, or turns its failures into a result; reads the group once. */
+  static final class WriteFileFn extends DoFn<KV<String, Iterable<FileItem>>, FileResult> {
     private final EncodingSpec spec;
-    private final TupleTag<String> pathTag;
-    private final TupleTag<EmbeddedWindow> windowTag;
-    private final TupleTag<FileFailure> failureTag;
     private final Counter windowsWritten = Metrics.counter(WriteEmbeddings.class, "windows_written");
     private final Counter filesOk = Metrics.counter(WriteEmbeddings.class, "files_ok");
 
-    WriteFileFn(EncodingSpec spec, TupleTag<String> pathTag, TupleTag<EmbeddedWindow> windowTag, TupleTag<FileFailure> failureTag) {
+    WriteFileFn(EncodingSpec spec) {
       this.spec = spec;
-      this.pathTag = pathTag;
-      this.windowTag = windowTag;
-      this.failureTag = failureTag;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> e, OutputReceiver<FileResult> out) {
+    public void process(@Element KV<String, Iterable<FileItem>> e, OutputReceiver<FileResult> out) {
       String fileId = e.getKey();
-      CoGbkResult g = e.getValue();
-      if (!g.getAll(pathTag).iterator().hasNext()) {
+      boolean isInput = false;
+      FileFailure failure = null;
+      Packed packed = new Packed();
+      for (FileItem item : e.getValue()) {
+        if (item.path() != null) {
+          isInput = true;
+        } else if (item.failure() != null) {
+          if (failure == null) {
+            failure = item.failure();
+            packed = null; // the file will not be written: stop holding its windows
+          }
+        } else if (packed != null) {
+          try {
+            packed.add(item.window());
+          } catch (IllegalArgumentException ex) {
+            failure = new FileFailure(fileId, "inference", ex.getMessage());
+            packed = null;
+          }
+        }
+      }
+      if (!isInput) {
         return; // windows or failures of a file that was not an input of this run: nothing to report
       }
-      Path target = spec.parquetPath(fileId);
-      Iterator<FileFailure> failures = g.getAll(failureTag).iterator();
-      if (failures.hasNext()) {
-        out.output(fail(failures.next()));
+      if (failure != null) {
+        out.output(fail(failure));
         return;
       }
+      Path target = spec.parquetPath(fileId);
       FileResult r;
       try {
-        r = write(fileId, target, g.getAll(windowTag));
+        r = write(fileId, target, packed.sorted());
       } catch (RuntimeException ex) {
         EmbeddingParquet.cleanTemps(target);
         r = fail(new FileFailure(fileId, "write", "Cannot write " + target + ": " + ex.getMessage()));
@@ -109,8 +188,7 @@ public final class WriteEmbeddings extends PTransform<PCollectionTuple, PCollect
       out.output(r);
     }
 
-    private FileResult write(String fileId, Path target, Iterable<EmbeddedWindow> windows) {
-      Packed p = Packed.of(windows);
+    private FileResult write(String fileId, Path target, Packed p) {
       if (p.count == 0) {
         return fail(new FileFailure(fileId, "no_windows",
             "Audio file " + fileId + " produced no windows (empty, or shorter than one window with last_window=drop)"));
@@ -143,11 +221,9 @@ public final class WriteEmbeddings extends PTransform<PCollectionTuple, PCollect
     float[] values = new float[0];
     int[] order;
 
-    static Packed of(Iterable<EmbeddedWindow> windows) {
-      Packed p = new Packed();
-      for (EmbeddedWindow w : windows) {
-        p.add(w);
-      }
+    /** Computes the index order; call once all windows are added. */
+    Packed sorted() {
+      Packed p = this;
       Integer[] boxed = new Integer[p.count];
       for (int i = 0; i < boxed.length; i++) {
         boxed[i] = i;
@@ -157,7 +233,7 @@ public final class WriteEmbeddings extends PTransform<PCollectionTuple, PCollect
       return p;
     }
 
-    private void add(EmbeddedWindow w) {
+    void add(EmbeddedWindow w) {
       if (dim < 0) {
         dim = w.embedding().length;
         values = new float[64 * Math.max(dim, 1)];

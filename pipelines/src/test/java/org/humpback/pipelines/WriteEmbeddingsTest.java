@@ -108,6 +108,34 @@ class WriteEmbeddingsTest {
     assertEquals(1L, counter(run, "files_failed_decode"));
   }
 
+  @Test
+  void aFileWithMoreWindowsThanAnInMemoryGroupIsWrittenWholeOnFlink(@TempDir Path dir) {
+    // Flink's batch GroupByKey result cannot be iterated twice, and a CoGroupByKey re-reads groups of
+    // more than 10 000 values: the writer must read each group exactly once.
+    EncodingSpec spec = new EncodingSpec("toy", "toy-1", ModelConfig.of("/m.tflite", ModelType.TFLITE),
+        FrontEndConfig.defaults(), "c".repeat(64), dir.resolve("embeddings").toString(), Map.of());
+    List<EmbeddedWindow> windows = new ArrayList<>();
+    for (int i = 0; i < 12_000; i++) {
+      windows.add(window("long", i, 4));
+    }
+    Collections.shuffle(windows, new Random(3));
+    Pipeline p = Pipeline.create(EncodingPipeline.options("flink", "[local]", 2, false));
+    PCollectionTuple in = PCollectionTuple
+        .of(WriteEmbeddings.FILES, p.apply("Files", Create.of(KV.of("long", "/long.wav"))))
+        .and(WriteEmbeddings.WINDOWS, p.apply("Windows", Create.of(windows)))
+        .and(WriteEmbeddings.FAILURES, p.apply("Failures", Create.empty(org.apache.beam.sdk.coders.SerializableCoder.of(FileFailure.class))));
+    Path results = dir.resolve("results");
+    in.apply(WriteEmbeddings.of(spec)).apply(ResultFiles.to(results));
+    p.run().waitUntilFinish();
+    List<FileResult> r = ResultFiles.read(results);
+    assertEquals(1, r.size());
+    assertTrue(r.get(0).isOk(), r.toString());
+    EmbeddingParquet.Contents c = EmbeddingParquet.read(spec.parquetPath("long"));
+    assertEquals(12_000, c.rows().size());
+    assertEquals(11_999, c.rows().get(11_999).rowIndex());
+    assertArrayEquals(window("long", 11_999, 4).embedding(), c.rows().get(11_999).embedding());
+  }
+
   static long counter(PipelineResult run, String name) {
     long sum = 0;
     for (MetricResult<Long> m : run.metrics().queryMetrics(MetricsFilter.builder()
