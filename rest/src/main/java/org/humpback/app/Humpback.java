@@ -25,6 +25,8 @@ public final class Humpback {
       case "features" -> { return org.humpback.transforms.cli.FeaturesCommand.run(rest); }
       case "models" -> { return org.humpback.registry.cli.ModelsCommand.run(rest); }
       case "cluster" -> { return org.humpback.pipelines.cli.ClusterCommand.run(rest); }
+      case "api" -> { return org.humpback.rest.cli.ApiCommand.run(rest); }
+      case "serve" -> { return org.humpback.rest.cli.ServeCommand.run(rest); }
       default -> {
         System.err.println("humpback: unknown command '" + args[0] + "'");
         printUsage();

@@ -1,0 +1,134 @@
+package org.humpback.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * JSON in and out of handlers: snake_case names, ISO-8601 timestamps, nulls written (the seed's clients expect every
+ * listed field). Request bodies are parsed here so a malformed body or a wrong type becomes a 422 naming the field.
+ */
+public final class Json {
+
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      // Pydantic ignores unknown fields by default; so do we.
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .setSerializationInclusion(JsonInclude.Include.ALWAYS);
+
+  private static final String APPLICATION_JSON = "application/json";
+
+  private Json() {}
+
+  public static void send(ServerResponse res, Status status, Object body) {
+    byte[] bytes;
+    try {
+      bytes = MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise response " + body.getClass().getSimpleName(), e);
+    }
+    res.status(status).header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON).send(bytes);
+  }
+
+  public static void ok(ServerResponse res, Object body) {
+    send(res, Status.OK_200, body);
+  }
+
+  public static void created(ServerResponse res, Object body) {
+    send(res, Status.CREATED_201, body);
+  }
+
+  /** {@code {"detail": detail}}, the error body of every 4xx/5xx. */
+  public static void detail(ServerResponse res, Status status, String detail) {
+    send(res, status, Map.of("detail", detail));
+  }
+
+  /** Reads the request body as {@code type}; an empty body, bad JSON or a wrong type is a 422 naming the field. */
+  public static <T> T read(ServerRequest req, Class<T> type) {
+    byte[] body;
+    try {
+      body = req.content().inputStream().readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading request body", e);
+    }
+    if (body.length == 0) {
+      throw ApiException.unprocessable("body: a JSON object is required");
+    }
+    try {
+      JsonNode tree = MAPPER.readTree(body);
+      if (tree == null || !tree.isObject()) {
+        throw ApiException.unprocessable("body: expected a JSON object");
+      }
+      return MAPPER.treeToValue(tree, type);
+    } catch (InvalidFormatException e) {
+      throw ApiException.unprocessable(fieldOf(e) + ": invalid value " + describe(e.getValue())
+          + " (expected " + simpleType(e.getTargetType()) + ")");
+    } catch (MismatchedInputException e) {
+      throw ApiException.unprocessable(fieldOf(e) + ": wrong type (expected " + simpleType(e.getTargetType()) + ")");
+    } catch (JsonMappingException e) {
+      // e.g. a record constructor's validation failure; its own message names the parameter.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw ApiException.unprocessable(fieldOf(e) + ": " + cause.getMessage());
+    } catch (JsonProcessingException e) {
+      throw ApiException.unprocessable("body: malformed JSON (" + e.getOriginalMessage() + ", line "
+          + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr() + ")");
+    } catch (IOException e) {
+      throw new UncheckedIOException("parsing request body", e);
+    }
+  }
+
+  private static String fieldOf(JsonMappingException e) {
+    String path = e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."));
+    return path.isEmpty() ? "body" : "field '" + path.replace(".[", "[") + "'";
+  }
+
+  private static String describe(Object value) {
+    return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+  }
+
+  private static String simpleType(Class<?> type) {
+    if (type == null) {
+      return "a different type";
+    }
+    if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+      return "a number";
+    }
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "an integer";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "a boolean";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    if (Map.class.isAssignableFrom(type) || type == JsonNode.class) {
+      return "an object";
+    }
+    return type.getSimpleName();
+  }
+}
