@@ -23,6 +23,10 @@ import java.util.stream.IntStream;
  * smallest index not in cluster 0 or noise, and so on. Ties between equal-weight edges (common: every edge from a
  * point to a denser neighbour inside its core radius weighs its core distance) are resolved by a fixed rule (see
  * {@code boruvkaMst}), so the output is a pure function of the input, whatever the thread count.
+ *
+ * <p>Scale: KD-trees prune well up to roughly 10-20 dimensions; the intended input is a low-dimensional embedding
+ * (UMAP output, or PCA-reduced vectors). On raw 1280-d embeddings the searches degrade towards O(n^2 d): reduce
+ * first. Measured: 100 000 x 5-d blobs in 1.4 s (minClusterSize 5) on 2 cores.
  */
 public final class Hdbscan {
   /** Label of points that belong to no cluster. */

@@ -58,6 +58,22 @@ class ClusterMetricsTest {
   }
 
   @Test
+  void sampledSilhouetteIsCloseToExactAndReproducible() {
+    GaussianBlobs.Data d = GaussianBlobs.generate(3000, 4, 3, 1.0, 6, 0.0, 21);
+    double[][] x = GaussianBlobs.toDouble(d.points());
+    double exact = ClusterMetrics.silhouette(x, d.labels(), 3000, 1);
+    double sampled = ClusterMetrics.silhouette(x, d.labels(), 800, 5);
+    assertEquals(exact, sampled, 0.03);
+    assertEquals(sampled, ClusterMetrics.silhouette(x, d.labels(), 800, 5), 0.0);
+  }
+
+  @Test
+  void trustworthinessSampleRowsAreEvenlySpaced() {
+    assertArrayEquals(new int[] {0, 2, 5, 7}, Trustworthiness.sampleIndices(10, 4));
+    assertArrayEquals(new int[] {0, 1, 2}, Trustworthiness.sampleIndices(3, 2000));
+  }
+
+  @Test
   void noiseAndSizes() {
     int[] labels = {0, -1, 1, 1, -1, 0, 0};
     assertEquals(2.0 / 7, ClusterMetrics.noiseFraction(labels), 1e-12);
