@@ -68,7 +68,7 @@ class JobRunnerTest {
       EmbeddingSet set = db.dao(EmbeddingSetDao.class).findByAudioFileAndSignature(good.id(), first.encodingSignature()).orElseThrow();
       long windows = (long) Math.ceil(10.0 / 0.975); // pad policy: 10 full windows + a padded one
       assertEquals(windows, set.rowCount());
-      assertEquals(521, set.vectorDim());
+      assertEquals(1024, set.vectorDim()); // the YAMNet preset's embedding tensor
       assertEquals(16000, set.targetSampleRate());
       assertEquals(home.resolve("data/embeddings/yamnet/" + good.id() + "/" + first.encodingSignature() + ".parquet").toString(),
           set.parquetPath());

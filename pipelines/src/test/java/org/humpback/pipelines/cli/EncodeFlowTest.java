@@ -51,7 +51,7 @@ class EncodeFlowTest {
       for (EncodeFlow.FileLine l : lines.subList(1, 3)) {
         assertEquals("OK", l.status(), l.toString());
         assertNull(l.error());
-        assertEquals(521, l.dim());
+        assertEquals(1024, l.dim()); // the YAMNet preset's embedding tensor
         EmbeddingParquet.Contents c = EmbeddingParquet.read(Path.of(l.parquetPath()));
         assertEquals(l.windows(), c.rows().size());
         assertTrue(c.metadata().frontEndConfigJson().contains("\"last_window\":\"drop\""));

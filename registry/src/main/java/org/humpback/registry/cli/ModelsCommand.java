@@ -20,6 +20,7 @@ import org.humpback.registry.models.RegistryException;
 import org.humpback.registry.models.ScannedModel;
 import org.humpback.transforms.model.InputFormat;
 import org.humpback.transforms.model.ModelDescription;
+import org.humpback.transforms.model.ModelProbe;
 import org.humpback.transforms.model.ModelType;
 import org.humpback.transforms.model.TensorInfo;
 
@@ -221,8 +222,10 @@ public final class ModelsCommand {
   private static int show(ModelRegistry registry, String nameOrPath, Path workingDir, PrintStream out) {
     var registered = registry.find(nameOrPath);
     ModelDescription d;
+    Path modelPath;
     if (registered.isPresent()) {
       ModelRecord m = registered.get();
+      modelPath = Path.of(m.path());
       for (Map.Entry<String, Object> e : toMap(m).entrySet()) {
         if (e.getValue() != null) {
           out.printf(Locale.ROOT, "%-22s %s%n", e.getKey(), e.getValue());
@@ -232,6 +235,7 @@ public final class ModelsCommand {
     } else {
       try {
         d = registry.describePath(userPath(nameOrPath, workingDir), null);
+        modelPath = registry.paths().resolve(userPath(nameOrPath, workingDir));
       } catch (RegistryException e) {
         if (e.kind() != RegistryException.Kind.NOT_FOUND) {
           throw e;
@@ -251,6 +255,13 @@ public final class ModelsCommand {
     out.println("outputs:");
     for (TensorInfo t : d.outputs()) {
       out.println("  " + (t.name().equals(d.selectedOutput().name()) ? "* " : "  ") + tensor(t));
+    }
+    if (d.type() == ModelType.TFLITE) {
+      // A classifier's embedding is often an intermediate tensor (YAMNet's .tflite outputs only scores).
+      ModelProbe.embeddingCandidate(modelPath.toString(), ModelType.TFLITE)
+          .filter(c -> !c.name().equals(d.selectedOutput().name()))
+          .ifPresent(c -> out.printf(Locale.ROOT, "%-22s %s (input of the last FULLY_CONNECTED; select it with --output)%n",
+              "embedding_candidate", tensor(c)));
     }
     out.printf(Locale.ROOT, "%-22s %s%n", "probed.input_format", d.inputFormat().wireName());
     out.printf(Locale.ROOT, "%-22s %d%n", "probed.vector_dim", d.vectorDim());

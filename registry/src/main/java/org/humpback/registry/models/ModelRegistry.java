@@ -376,14 +376,26 @@ public final class ModelRegistry {
 
   /**
    * Probes; when no output was picked and a known model's embedding output (from its preset) is
-   * in the file but not the first output, probes again with that output selected.
+   * in the file but not the first output, probes again with that output selected. For TFLite the
+   * preset's name may also be an intermediate tensor (YAMNet's .tflite computes its 1024-d
+   * embedding but outputs only the class scores): it is tried, and a file without it keeps its
+   * first output.
    */
   private ModelDescription probeWithPresetOutput(ModelConfig config, Optional<ModelPreset> preset, String path) {
     ModelDescription d = probe(config, path);
     if (config.outputName() == null && preset.isPresent() && preset.get().outputName() != null
-        && !preset.get().outputName().equals(d.selectedOutput().name())
-        && d.outputs().stream().anyMatch(t -> t.name().equals(preset.get().outputName()))) {
-      d = probe(config.withOutputName(preset.get().outputName()), path);
+        && !preset.get().outputName().equals(d.selectedOutput().name())) {
+      String wanted = preset.get().outputName();
+      if (d.outputs().stream().anyMatch(t -> t.name().equals(wanted))) {
+        d = probe(config.withOutputName(wanted), path);
+      } else if (config.type() == ModelType.TFLITE) {
+        try {
+          d = probe(config.withOutputName(wanted), path);
+        } catch (RegistryException e) {
+          LOG.debug("{} has no tensor '{}' (the {} preset's embedding); using its first output", path, wanted,
+              preset.get().key());
+        }
+      }
     }
     return d;
   }

@@ -85,19 +85,22 @@ class ModelsCommandTest {
 
     // First start: the shipped model becomes the default.
     assertEquals(0, run("list"));
-    assertTrue(out().lines().anyMatch(l -> l.startsWith("*") && l.contains("yamnet") && l.contains("521")), out());
+    // The YAMNet preset's 1024-d embedding (an intermediate tensor of this .tflite).
+    assertTrue(out().lines().anyMatch(l -> l.startsWith("*") && l.contains("yamnet") && l.contains("1024")), out());
 
     assertEquals(0, run("scan", "--json"));
     assertTrue(out().contains("\"filename\" : \"yamnet.tflite\"") && out().contains("\"registered\" : true"), out());
 
     assertEquals(1, run("add", "models/yamnet.tflite", "--name", "yam2", "--vector-dim", "1280"));
     assertTrue(err().contains("vector_dim 1280 contradicts the model's output"), err());
-    assertEquals(0, run("add", "models/yamnet.tflite", "--name", "yam2", "--display-name", "YAMNet scores", "--window-s", "0.96"));
+    assertEquals(0, run("add", "models/yamnet.tflite", "--name", "yam2", "--display-name", "YAMNet scores", "--window-s", "0.96",
+        "--output", "Identity"));
     assertTrue(out().startsWith("registered yam2: tflite, waveform input, 521-d vectors"), out());
 
     assertEquals(0, run("show", "yam2"));
     assertTrue(out().contains("display_name") && out().contains("YAMNet scores"), out());
     assertTrue(out().contains("inputs:") && out().contains("outputs:") && out().contains("probed.vector_dim      521"), out());
+    assertTrue(out().contains("embedding_candidate    yamnet_frames/global_average_pooling2d/Mean float32 [1, 1024]"), out());
 
     assertEquals(0, run("set-default", "yam2"));
     assertEquals(0, run("list"));

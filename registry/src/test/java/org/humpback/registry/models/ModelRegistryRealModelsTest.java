@@ -52,16 +52,21 @@ class ModelRegistryRealModelsTest {
     RegistryException e = assertThrows(RegistryException.class,
         () -> registry.register(ModelSpec.of(yamnet.toString()).withVectorDim(1280)));
     assertEquals(RegistryException.Kind.BAD_REQUEST, e.kind());
-    assertTrue(e.getMessage().matches("vector_dim 1280 contradicts the model's output \\S+\\[1,521\\] \\(521\\).*"), e.getMessage());
+    // The preset selects YAMNet's 1024-d embedding, an intermediate tensor of this .tflite.
+    assertTrue(e.getMessage().startsWith("vector_dim 1280 contradicts the model's output "
+        + "yamnet_frames/global_average_pooling2d/Mean[1,1024] (1024)"), e.getMessage());
 
     ModelRecord m = registry.register(ModelSpec.of(yamnet.toString()));
     assertEquals("yamnet", m.name());
-    assertEquals(521, m.vectorDim());
+    assertEquals(1024, m.vectorDim());
+    assertEquals("yamnet_frames/global_average_pooling2d/Mean", m.outputName());
     assertEquals(InputFormat.WAVEFORM, m.inputFormat());
     assertEquals(ModelType.TFLITE, m.modelType());
     assertEquals(16000, m.sampleRate(), "from the YAMNet preset");
     assertTrue(m.isDefault());
-    assertEquals(521, registry.describe("yamnet").vectorDim());
+    assertEquals(1024, registry.describe("yamnet").vectorDim());
+    // The class scores stay one option away.
+    assertEquals(521, registry.update("yamnet", ModelSpec.unchanged().withOutputName("Identity")).vectorDim());
   }
 
   @Test

@@ -47,17 +47,31 @@ class ModelRegistryTest {
     return new TensorInfo(index, name, shape, "float32");
   }
 
+  /** The YAMNet preset's embedding tensor. */
+  static final String EMB = "yamnet_frames/global_average_pooling2d/Mean";
+
   /** What the fake runtime says each file declares. */
   final Map<String, ModelDescription> declared = Map.of(
       "yamnet.tflite", new ModelDescription(ModelType.TFLITE, List.of(), null,
-          List.of(t(0, "waveform", 15600)), List.of(t(0, "scores", 1, 521), t(1, "embeddings", 1, 1024)),
+          List.of(t(0, "waveform", 15600)), List.of(t(0, "scores", 1, 521), t(1, EMB, 1, 1024)),
           t(0, "waveform", 15600), t(0, "scores", 1, 521), InputFormat.WAVEFORM, 521, List.of()),
       "spec.onnx", new ModelDescription(ModelType.ONNX, List.of(), null,
           List.of(t(0, "mel", -1, 128, 128)), List.of(t(0, "vec", -1, 256)),
           t(0, "mel", -1, 128, 128), t(0, "vec", -1, 256), InputFormat.SPECTROGRAM, 256, List.of()),
       "dyn.onnx", new ModelDescription(ModelType.ONNX, List.of(), null,
           List.of(t(0, "x", -1, -1)), List.of(t(0, "y", -1, -1)),
-          t(0, "x", -1, -1), t(0, "y", -1, -1), InputFormat.WAVEFORM, -1, List.of()));
+          t(0, "x", -1, -1), t(0, "y", -1, -1), InputFormat.WAVEFORM, -1, List.of()),
+      // Like Google's YAMNet .tflite: only the scores are an output, the embedding is computed inside.
+      "yamnet_lite.tflite", new ModelDescription(ModelType.TFLITE, List.of(), null,
+          List.of(t(0, "waveform", 15600)), List.of(t(0, "scores", 1, 521)),
+          t(0, "waveform", 15600), t(0, "scores", 1, 521), InputFormat.WAVEFORM, 521, List.of()),
+      // A YAMNet-named file without the embedding tensor.
+      "yamnet_head.tflite", new ModelDescription(ModelType.TFLITE, List.of(), null,
+          List.of(t(0, "waveform", 15600)), List.of(t(0, "scores", 1, 2)),
+          t(0, "waveform", 15600), t(0, "scores", 1, 2), InputFormat.WAVEFORM, 2, List.of()));
+
+  /** Tensors a fake TFLite file computes without outputting them; naming one adds it as the last output. */
+  final Map<String, TensorInfo> intermediates = Map.of("yamnet_lite.tflite", t(1, EMB, 1, 1024));
 
   ModelDescription fakeProbe(ModelConfig c) {
     probed.add(c);
@@ -68,6 +82,13 @@ class ModelRegistryTest {
     ModelDescription d = declared.get(file);
     if (d == null) {
       throw new ModelException(c.path() + ": unknown test model");
+    }
+    TensorInfo hidden = intermediates.get(file);
+    if (hidden != null && hidden.name().equals(c.outputName())) {
+      List<TensorInfo> outs = new ArrayList<>(d.outputs());
+      outs.add(hidden);
+      return new ModelDescription(d.type(), d.signatures(), d.selectedSignature(), d.inputs(), outs, d.selectedInput(),
+          hidden, d.inputFormat(), 1024, d.flexOps());
     }
     if (c.outputName() != null) {
       TensorInfo out = d.outputs().stream().filter(o -> o.name().equals(c.outputName())).findFirst()
@@ -98,8 +119,8 @@ class ModelRegistryTest {
     ModelRecord m = registry.register(ModelSpec.of("yamnet.tflite"));
     assertEquals("yamnet", m.name());
     assertEquals(ModelType.TFLITE, m.modelType());
-    // The YAMNet preset names 'embeddings' as the embedding output, and the file has it.
-    assertEquals("embeddings", m.outputName());
+    // The YAMNet preset names its embedding tensor, and the file has it as an output.
+    assertEquals(EMB, m.outputName());
     assertEquals(1024, m.vectorDim());
     assertEquals(InputFormat.WAVEFORM, m.inputFormat());
     assertEquals(16000, m.sampleRate());
@@ -110,12 +131,26 @@ class ModelRegistryTest {
   }
 
   @Test
+  void presetEmbeddingMayBeAnIntermediateTfliteTensor() throws IOException {
+    Files.writeString(modelsDir.resolve("yamnet_lite.tflite"), "bytes");
+    Files.writeString(modelsDir.resolve("yamnet_head.tflite"), "bytes");
+    ModelRecord lite = registry.register(ModelSpec.of("yamnet_lite.tflite"));
+    assertEquals(EMB, lite.outputName(), "the preset's tensor, computed inside the graph, is selected");
+    assertEquals(1024, lite.vectorDim());
+    assertEquals(1024, registry.describe("yamnet_lite").vectorDim());
+    // Without that tensor the file keeps its first output, and registration still succeeds.
+    ModelRecord head = registry.register(ModelSpec.of("yamnet_head.tflite"));
+    assertNull(head.outputName());
+    assertEquals(2, head.vectorDim());
+  }
+
+  @Test
   void contradictionsAreRefusedWithTheModelsFacts() {
     RegistryException e = assertThrows(RegistryException.class,
         () -> registry.register(ModelSpec.of("yamnet.tflite").withOutputName("scores").withVectorDim(1280)));
     assertEquals(RegistryException.Kind.BAD_REQUEST, e.kind());
     assertTrue(e.getMessage().startsWith("vector_dim 1280 contradicts the model's output scores[1,521] (521)"), e.getMessage());
-    assertTrue(e.getMessage().contains("embeddings[1,1024]"), "names the other outputs: " + e.getMessage());
+    assertTrue(e.getMessage().contains(EMB + "[1,1024]"), "names the other outputs: " + e.getMessage());
 
     RegistryException f = assertThrows(RegistryException.class,
         () -> registry.register(ModelSpec.of("yamnet.tflite").withInputFormat(InputFormat.SPECTROGRAM)));
@@ -220,8 +255,8 @@ class ModelRegistryTest {
     assertEquals(521, scores.vectorDim(), "re-probed with the new output");
     assertEquals("scores", scores.outputName());
     RegistryException e = assertThrows(RegistryException.class,
-        () -> registry.update("yam", ModelSpec.unchanged().withOutputName("embeddings").withVectorDim(999)));
-    assertTrue(e.getMessage().startsWith("vector_dim 999 contradicts the model's output embeddings[1,1024]"), e.getMessage());
+        () -> registry.update("yam", ModelSpec.unchanged().withOutputName(EMB).withVectorDim(999)));
+    assertTrue(e.getMessage().startsWith("vector_dim 999 contradicts the model's output " + EMB + "[1,1024]"), e.getMessage());
     assertEquals(521, registry.get("yam").vectorDim(), "a refused update changes nothing");
     assertEquals(RegistryException.Kind.NOT_FOUND,
         assertThrows(RegistryException.class, () -> registry.update("nope", ModelSpec.unchanged())).kind());

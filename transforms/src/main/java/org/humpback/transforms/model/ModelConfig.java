@@ -10,7 +10,8 @@ import java.io.Serializable;
  * @param type which runtime opens it
  * @param signatureName SavedModel signature; {@code null} = serving_default (or the only one)
  * @param inputName input tensor by name; {@code null} = the first input
- * @param outputName output tensor by name (e.g. "scores", "embedding"); {@code null} = the first output
+ * @param outputName output tensor by name (e.g. "scores", "embedding"); {@code null} = the first output.
+ *     For TFLite any tensor the graph computes may be named, not only a declared output
  * @param inputFormat spectrogram or waveform; {@code null} = inferred from the input's rank and shape
  * @param transposeSpectrogram feed {@code [frames][n_mels]} instead of the front end's {@code [n_mels][frames]}
  * @param threads intra-op threads for the runtime (TFLite/XNNPACK, ONNX); 0 = runtime default

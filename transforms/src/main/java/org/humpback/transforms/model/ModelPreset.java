@@ -12,7 +12,8 @@ import java.io.Serializable;
  * @param sampleRate input sample rate in Hz
  * @param windowSeconds length of one input window in seconds
  * @param inputFormat waveform or spectrogram
- * @param outputName output that holds the embedding, or {@code null} when the runtime's first output is used
+ * @param outputName output that holds the embedding, or {@code null} when the runtime's first output is used;
+ *     for TFLite files this may be an intermediate tensor of the graph (as YAMNet's embedding is)
  * @param vectorDim length of that output per window; 0 when no figure is published (take it from probing)
  * @param notes where the figures come from and what to watch for
  */

@@ -48,10 +48,12 @@ public final class ModelPresets {
           "BirdNET-Analyzer v2.4 (Kahl et al.): 48 kHz, 3 s (144000 samples) waveform, 1024-d "
               + "embeddings, 6522 class scores; the embedding is a separate output/model in the release."),
       new ModelPreset("yamnet", "yamnet", 16_000, 0.975, InputFormat.WAVEFORM,
-          "embeddings", 1024,
-          "YAMNet (Google, AudioSet): 16 kHz, 0.975 s (15600 samples) waveform; 'scores' [N,521] "
-              + "AudioSet classes and 'embeddings' [N,1024]; many .tflite builds expose only scores "
-              + "(then select output 'scores': 521)."),
+          "yamnet_frames/global_average_pooling2d/Mean", 1024,
+          "YAMNet (Google, AudioSet): 16 kHz, 0.975 s (15600 samples) waveform; 1024-d embedding = "
+              + "the global average pool before the logits layer, tensor "
+              + "'yamnet_frames/global_average_pooling2d/Mean' [1,1024] (an intermediate tensor of the "
+              + ".tflite builds, which output only the 521 AudioSet scores, 'Identity', and a log-mel); "
+              + "the TF Hub SavedModel calls it 'embeddings'."),
       new ModelPreset("koogu_blue_whale", "koogu|blue[-_ ]?whale", 250, 4.5, InputFormat.WAVEFORM,
           "scores", 2,
           "Koogu blue-whale D-call detector (Miller et al. 2023): 250 Hz, 4.5 s (1125 samples), "

@@ -16,11 +16,14 @@ import java.util.Set;
  * Reads the custom op names of a .tflite file straight from its flatbuffer, before any native code
  * sees the file: Flex ops must be known before the interpreter is built (their native libraries are
  * loaded first), and a file that is not a TFLite flatbuffer is rejected here with a clear message.
- * Every offset is bounds-checked; a bad one is a {@link ModelException}.
+ * It also reads the main subgraph's tensors and operators, so that an intermediate tensor can be
+ * chosen as the output ({@link #withExtraOutput}). Every offset is bounds-checked; a bad one is a
+ * {@link ModelException}.
  */
 final class TfLiteFlatbuffer {
 
   private static final int CUSTOM = 32; // BuiltinOperator.CUSTOM in schema.fbs
+  static final int FULLY_CONNECTED = 9; // BuiltinOperator.FULLY_CONNECTED in schema.fbs
 
   private final String path;
   private final ByteBuffer buf;
@@ -36,8 +39,69 @@ final class TfLiteFlatbuffer {
    */
   record SignatureDef(String key, int subgraph, Map<String, Integer> inputs, Map<String, Integer> outputs) {}
 
-  /** What the Java-side read finds: custom op names and signature definitions. */
-  record Contents(List<String> customOps, List<SignatureDef> signatures) {}
+  /**
+   * One tensor of the main subgraph.
+   *
+   * @param index tensor index in the subgraph
+   * @param producedByOp whether an operator computes it (false for constants and graph inputs)
+   */
+  record GraphTensor(int index, String name, long[] shape, String dtype, boolean producedByOp) {
+    TensorInfo info(int position) {
+      return new TensorInfo(position, name, shape, dtype);
+    }
+  }
+
+  /** One operator of the main subgraph: its builtin code and tensor indices (-1 = optional input left out). */
+  record GraphOp(int builtinCode, int[] inputs, int[] outputs) {}
+
+  /** The main subgraph (subgraph 0): every tensor, the operators in execution order, the graph outputs. */
+  record Graph(List<GraphTensor> tensors, List<GraphOp> ops, int[] inputs, int[] outputs) {
+
+    /** The tensor named {@code name}, also matching a TF-style "name:0" against "name" either way. */
+    java.util.Optional<GraphTensor> find(String name) {
+      for (GraphTensor t : tensors) {
+        if (t.name().equals(name)) {
+          return java.util.Optional.of(t);
+        }
+      }
+      String bare = name.replaceAll(":\\d+$", "");
+      return tensors.stream().filter(t -> t.name().replaceAll(":\\d+$", "").equals(bare)).findFirst();
+    }
+
+    boolean isOutput(int tensor) {
+      return java.util.Arrays.stream(outputs).anyMatch(o -> o == tensor);
+    }
+
+    /**
+     * The usual embedding of a classifier: the rank-2 {@code [batch, N]} float tensor feeding the
+     * last FULLY_CONNECTED (the logits layer), when it is computed by the graph and not already
+     * an output. For YAMNet this is the 1024-d global average pool.
+     */
+    java.util.Optional<GraphTensor> embeddingCandidate() {
+      for (int i = ops.size() - 1; i >= 0; i--) {
+        GraphOp op = ops.get(i);
+        if (op.builtinCode() != FULLY_CONNECTED || op.inputs().length == 0) {
+          continue;
+        }
+        int in = op.inputs()[0];
+        if (in < 0 || in >= tensors.size()) {
+          return java.util.Optional.empty();
+        }
+        GraphTensor t = tensors.get(in);
+        boolean rank2Float = t.shape().length == 2 && t.shape()[1] > 0 && t.dtype().equals("float32");
+        return rank2Float && t.producedByOp() && !isOutput(in) ? java.util.Optional.of(t) : java.util.Optional.empty();
+      }
+      return java.util.Optional.empty();
+    }
+
+    /** Tensors computed by an operator that are not graph outputs: what {@link #withExtraOutput} can expose. */
+    List<GraphTensor> intermediates() {
+      return tensors.stream().filter(t -> t.producedByOp() && !isOutput(t.index())).toList();
+    }
+  }
+
+  /** What the Java-side read finds: custom op names, signature definitions, the main subgraph, the file's bytes. */
+  record Contents(List<String> customOps, List<SignatureDef> signatures, Graph graph, byte[] bytes) {}
 
   /** Custom op codes ("FlexAddV2", "TFLite_Detection_PostProcess", ...) the model's op table lists. */
   static List<String> customOps(String path) {
@@ -59,7 +123,138 @@ final class TfLiteFlatbuffer {
       throw ModelException.of(path, "not a TFLite model (no 'TFL3' flatbuffer identifier)");
     }
     TfLiteFlatbuffer fb = new TfLiteFlatbuffer(path, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
-    return new Contents(fb.readCustomOps(), fb.readSignatures());
+    return new Contents(fb.readCustomOps(), fb.readSignatures(), fb.readGraph(), bytes);
+  }
+
+  /**
+   * A copy of the model whose main subgraph lists {@code tensor} as one more output (the last).
+   * A flatbuffer vector cannot grow in place, so the new outputs vector is appended after the
+   * file's last byte and the subgraph's {@code outputs} offset is pointed at it; every other byte
+   * stays as it was (fields of newer schemas included). The interpreter then keeps the tensor
+   * alive, and a delegate (XNNPACK) hands it out as a partition output.
+   */
+  static byte[] withExtraOutput(String path, byte[] bytes, int tensor) {
+    TfLiteFlatbuffer fb = new TfLiteFlatbuffer(path, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+    int subgraph = fb.mainSubgraph();
+    int field = fb.field(subgraph, 2); // SubGraph.outputs
+    if (field < 0) {
+      throw ModelException.of(path, "the main subgraph has no outputs vector to extend");
+    }
+    int oldVec = field + fb.u32(field);
+    int n = fb.u32(oldVec);
+    fb.check(oldVec + 4, 4L * n);
+    // 16-byte aligned, beyond everything else; uoffsets point forward, so the new vector must follow the field.
+    int start = (bytes.length + 15) & ~15;
+    ByteBuffer out = ByteBuffer.allocate(start + 4 + 4 * (n + 1)).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(bytes);
+    out.putInt(start, n + 1);
+    for (int i = 0; i < n; i++) {
+      out.putInt(start + 4 + 4 * i, fb.buf.getInt(oldVec + 4 + 4 * i));
+    }
+    out.putInt(start + 4 + 4 * n, tensor);
+    out.putInt(field, start - field);
+    return out.array();
+  }
+
+  private int mainSubgraph() {
+    int model = u32(0);
+    int subgraphs = field(model, 2); // Model.subgraphs
+    if (subgraphs < 0) {
+      throw ModelException.of(path, "not a runnable TFLite model (no subgraphs)");
+    }
+    int vec = subgraphs + u32(subgraphs);
+    if (u32(vec) < 1) {
+      throw ModelException.of(path, "not a runnable TFLite model (no subgraphs)");
+    }
+    return vec + 4 + u32(vec + 4);
+  }
+
+  private Graph readGraph() {
+    int model = u32(0);
+    List<Integer> builtinCodes = new ArrayList<>();
+    int opCodes = field(model, 1);
+    if (opCodes >= 0) {
+      int vec = opCodes + u32(opCodes);
+      int n = u32(vec);
+      for (int i = 0; i < n; i++) {
+        int elem = vec + 4 + 4 * i;
+        int table = elem + u32(elem);
+        builtinCodes.add(Math.max(scalarByte(table, 0), scalarInt(table, 3)));
+      }
+    }
+    int g = mainSubgraph();
+    List<GraphOp> ops = new ArrayList<>();
+    int opsField = field(g, 3); // SubGraph.operators
+    Set<Integer> produced = new java.util.HashSet<>();
+    if (opsField >= 0) {
+      int vec = opsField + u32(opsField);
+      int n = u32(vec);
+      for (int i = 0; i < n; i++) {
+        int elem = vec + 4 + 4 * i;
+        int table = elem + u32(elem);
+        int opcode = scalarInt(table, 0);
+        int code = opcode >= 0 && opcode < builtinCodes.size() ? builtinCodes.get(opcode) : -1;
+        int[] outs = intVector(table, 2);
+        for (int o : outs) {
+          produced.add(o);
+        }
+        ops.add(new GraphOp(code, intVector(table, 1), outs));
+      }
+    }
+    List<GraphTensor> tensors = new ArrayList<>();
+    int tField = field(g, 0); // SubGraph.tensors
+    if (tField >= 0) {
+      int vec = tField + u32(tField);
+      int n = u32(vec);
+      for (int i = 0; i < n; i++) {
+        int elem = vec + 4 + 4 * i;
+        int table = elem + u32(elem);
+        int nameField = field(table, 3);
+        String name = nameField < 0 ? "tensor_" + i : string(nameField + u32(nameField));
+        int[] shape = intVector(table, 0);
+        int[] signature = intVector(table, 7); // shape_signature: -1 for dynamic dims
+        int[] dims = signature.length == shape.length && signature.length > 0 ? signature : shape;
+        long[] longDims = new long[dims.length];
+        for (int k = 0; k < dims.length; k++) {
+          longDims[k] = dims[k];
+        }
+        tensors.add(new GraphTensor(i, name, longDims, dtypeName(scalarByte(table, 1)), produced.contains(i)));
+      }
+    }
+    return new Graph(List.copyOf(tensors), List.copyOf(ops), intVector(g, 1), intVector(g, 2));
+  }
+
+  /** schema.fbs TensorType, in the names {@link TensorInfo} uses. */
+  private static String dtypeName(int type) {
+    return switch (type) {
+      case 0 -> "float32";
+      case 1 -> "float16";
+      case 2 -> "int32";
+      case 3 -> "uint8";
+      case 4 -> "int64";
+      case 5 -> "string";
+      case 6 -> "bool";
+      case 7 -> "int16";
+      case 9 -> "int8";
+      case 10 -> "float64";
+      default -> "type" + type;
+    };
+  }
+
+  /** An int vector field of a table, empty when absent. */
+  private int[] intVector(int table, int index) {
+    int f = field(table, index);
+    if (f < 0) {
+      return new int[0];
+    }
+    int vec = f + u32(f);
+    int n = u32(vec);
+    check(vec + 4, 4L * n);
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = buf.getInt(vec + 4 + 4 * i);
+    }
+    return out;
   }
 
   private List<SignatureDef> readSignatures() {
@@ -173,8 +368,8 @@ final class TfLiteFlatbuffer {
     return buf.getShort(pos) & 0xffff;
   }
 
-  private void check(int pos, int len) {
-    if (pos < 0 || len < 0 || (long) pos + len > buf.capacity()) {
+  private void check(int pos, long len) {
+    if (pos < 0 || len < 0 || pos + len > buf.capacity()) {
       throw ModelException.of(path, "truncated or corrupt TFLite flatbuffer (offset " + pos
           + " beyond " + buf.capacity() + " bytes)");
     }

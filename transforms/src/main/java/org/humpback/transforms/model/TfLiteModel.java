@@ -42,6 +42,15 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
  * {@code serving_default_audio:0}) or by the SignatureDef key of the TF export (e.g. {@code audio},
  * {@code output_0}); {@code signatureName} picks the SignatureDef for those keys.
  *
+ * <p><b>Intermediate outputs.</b> {@code outputName} may also name any tensor the graph computes,
+ * not only a graph output: many classifier exports (YAMNet's .tflite among them) drop the
+ * embedding output and keep only the class scores. The flatbuffer is then rewritten in memory so
+ * that the tensor is one more graph output ({@link TfLiteFlatbuffer#withExtraOutput}) before the
+ * interpreter is built. That is what makes its values reliable: the interpreter does not reuse a
+ * graph output's memory, and XNNPACK emits it as a partition output, whereas an intermediate
+ * inside a delegated partition is never written to the interpreter's tensor at all (so
+ * "preserve all tensors" would not help). The chosen tensor then appears last in {@link #outputs()}.
+ *
  * <p>Not thread-safe: a TFLite interpreter serves one caller at a time ({@link ModelCache} handles that).
  */
 public final class TfLiteModel extends AbstractEmbeddingModel {
@@ -49,6 +58,8 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
   private final List<String> flexOps;
   private final List<String> customOps;
   private FlatBufferModel model;
+  /** The rewritten flatbuffer when an intermediate tensor is the output; TFLite reads it in place, so it lives as long as the model. */
+  private BytePointer modelBytes;
   private BuiltinOpResolver resolver;
   private Interpreter interpreter;
   private final int inputTensor;
@@ -77,7 +88,14 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       }
     }
     try {
-      model = FlatBufferModel.VerifyAndBuildFromFile(path);
+      TfLiteFlatbuffer.GraphTensor exposed = intermediateOutput(contents);
+      if (exposed == null) {
+        model = FlatBufferModel.VerifyAndBuildFromFile(path);
+      } else {
+        byte[] rewritten = TfLiteFlatbuffer.withExtraOutput(path, contents.bytes(), exposed.index());
+        modelBytes = new BytePointer(rewritten);
+        model = FlatBufferModel.VerifyAndBuildFromBuffer(modelBytes, rewritten.length);
+      }
       if (model == null || model.isNull()) {
         throw ModelException.of(path, "not a valid TFLite model (flatbuffer verification failed: truncated or corrupt file?)");
       }
@@ -95,7 +113,7 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       }
       inputs = tensorInfos(interpreter.inputs(), true);
       outputs = tensorInfos(interpreter.outputs(), false);
-      selectTensors(signatureAlias(contents, true), signatureAlias(contents, false));
+      selectTensors(signatureAlias(contents, true), exposed != null ? exposed.name() : signatureAlias(contents, false));
       inputTensor = tensorIndex(interpreter.inputs(), selectedInput.index());
       outputTensor = tensorIndex(interpreter.outputs(), selectedOutput.index());
       long[] inShape = selectedInput.shape();
@@ -121,6 +139,60 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       close();
       throw e;
     }
+  }
+
+  /**
+   * The tensor to add as a graph output when {@code outputName} names a tensor the graph computes
+   * but does not output; {@code null} when no name is given or it names an output (by tensor name
+   * or SignatureDef key).
+   *
+   * @throws ModelException when the name matches no tensor, or a constant or graph input; the
+   *     message lists the outputs and the likely embedding tensor
+   */
+  private TfLiteFlatbuffer.GraphTensor intermediateOutput(TfLiteFlatbuffer.Contents contents) {
+    String name = config.outputName();
+    if (name == null || name.isBlank()) {
+      return null;
+    }
+    TfLiteFlatbuffer.Graph graph = contents.graph();
+    String bare = name.replaceAll(":\\d+$", "");
+    for (int o : graph.outputs()) {
+      if (o >= 0 && o < graph.tensors().size()
+          && graph.tensors().get(o).name().replaceAll(":\\d+$", "").equals(bare)) {
+        return null;
+      }
+    }
+    for (TfLiteFlatbuffer.SignatureDef sig : contents.signatures()) {
+      boolean chosen = config.signatureName() != null ? sig.key().equals(config.signatureName()) : sig.subgraph() == 0;
+      if (chosen && sig.outputs().containsKey(name)) {
+        return null;
+      }
+    }
+    TfLiteFlatbuffer.GraphTensor t = graph.find(name).orElse(null);
+    if (t == null) {
+      throw ModelException.of(config.path(), "no output or tensor named '" + name + "'; " + outputsHint(graph));
+    }
+    if (!t.producedByOp()) {
+      throw ModelException.of(config.path(), "tensor '" + name + "' is a constant or a graph input, not computed by the "
+          + "model, so it cannot be the output; " + outputsHint(graph));
+    }
+    return t;
+  }
+
+  /** "the model's outputs are ...; intermediate tensors can be named too, e.g. the embedding ..." */
+  static String outputsHint(TfLiteFlatbuffer.Graph graph) {
+    List<String> outs = new ArrayList<>();
+    for (int i = 0; i < graph.outputs().length; i++) {
+      int o = graph.outputs()[i];
+      if (o >= 0 && o < graph.tensors().size()) {
+        outs.add(graph.tensors().get(o).info(i).toString());
+      }
+    }
+    String hint = "the model's outputs are " + String.join(", ", outs)
+        + "; any tensor the graph computes can be named as well";
+    return hint + graph.embeddingCandidate()
+        .map(c -> ", e.g. the likely embedding " + c.info(c.index()) + " (input of the last FULLY_CONNECTED)")
+        .orElse("");
   }
 
   /** Why a graph with custom ops may fail: names the ops, Flex ones separately. */
@@ -342,6 +414,10 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     if (model != null) {
       model.close();
       model = null;
+    }
+    if (modelBytes != null) {
+      modelBytes.close();
+      modelBytes = null;
     }
   }
 }

@@ -8,7 +8,10 @@
  *       {@link org.humpback.transforms.model.SavedModelModel} (TF Java SavedModelBundle, signatures)
  *       and {@link org.humpback.transforms.model.OnnxModel} (ONNX Runtime).</li>
  *   <li>{@link org.humpback.transforms.model.ModelProbe#probe} reports what a model declares;
- *       {@link org.humpback.transforms.model.ModelPresets} holds the published specs of known models.</li>
+ *       {@link org.humpback.transforms.model.ModelPresets} holds the published specs of known models.
+ *       A TFLite model's output may be any tensor its graph computes, not only a declared output
+ *       (YAMNet's .tflite keeps its 1024-d embedding as an intermediate tensor);
+ *       {@link org.humpback.transforms.model.ModelProbe#embeddingCandidate} finds the usual one.</li>
  *   <li>{@link org.humpback.transforms.model.ModelCache} shares one loaded model per JVM;
  *       {@link org.humpback.transforms.model.Inference} is the Beam entry point.</li>
  * </ul>

@@ -43,6 +43,69 @@ class RealModelsTest {
     }
   }
 
+  /** YAMNet's 1024-d embedding: the global average pool feeding the logits layer, an intermediate tensor of this .tflite. */
+  static final String YAMNET_EMBEDDING = "yamnet_frames/global_average_pooling2d/Mean";
+
+  @Test
+  void yamnetEmbeddingIsTheIntermediateTensorBeforeTheLogits() throws Exception {
+    Path model = SharedCorpus.model("yamnet/yamnet.tflite");
+    TensorInfo candidate = ModelProbe.embeddingCandidate(model.toString(), ModelType.TFLITE).orElseThrow();
+    assertEquals(YAMNET_EMBEDDING, candidate.name());
+    assertArrayEquals(new long[] {1, 1024}, candidate.shape());
+    assertEquals(YAMNET_EMBEDDING, ModelPresets.byKey("yamnet").orElseThrow().outputName());
+
+    ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(YAMNET_EMBEDDING);
+    ModelDescription d = ModelProbe.probe(config);
+    assertEquals(1024, d.vectorDim());
+    assertEquals(YAMNET_EMBEDDING, d.selectedOutput().name());
+
+    float[] audio = readWav(SharedCorpus.audio("humpback/glacier-bay-humpback.wav"));
+    // Real humpback song; the clip is 22.05 kHz, fed unresampled (the test checks the wiring of
+    // the embedding against the scores output, not what YAMNet hears).
+    float[][] windows = windows(audio, 15600, 3);
+    float[][] emb;
+    float[][] scores;
+    try (EmbeddingModel m = EmbeddingModels.open(config.withBatchSize(4))) {
+      emb = m.embed(windows);
+    }
+    try (EmbeddingModel m = EmbeddingModels.open(config.withOutputName("Identity"))) {
+      scores = m.embed(windows);
+    }
+    // The logits layer in plain Java: int8 weights [521,1024] (one scale, zero point 0) and float
+    // bias, applied to the embedding, then the sigmoid, must give the scores output. The runtime's
+    // hybrid FULLY_CONNECTED quantizes the embedding to int8 on the fly, hence the tolerance.
+    org.tensorflow.lite.schema.Model fb = org.tensorflow.lite.schema.Model.getRootAsModel(
+        java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(model)).order(java.nio.ByteOrder.LITTLE_ENDIAN));
+    org.tensorflow.lite.schema.SubGraph g = fb.subgraphs(0);
+    org.tensorflow.lite.schema.Operator fc = g.operators(g.operatorsLength() - 2);
+    org.tensorflow.lite.schema.Tensor w = g.tensors(fc.inputs(1));
+    org.tensorflow.lite.schema.Tensor b = g.tensors(fc.inputs(2));
+    assertEquals(YAMNET_EMBEDDING, g.tensors(fc.inputs(0)).name());
+    java.nio.ByteBuffer wData = fb.buffers((int) w.buffer()).dataAsByteBuffer();
+    java.nio.ByteBuffer bData = fb.buffers((int) b.buffer()).dataAsByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    float scale = w.quantization().scale(0);
+    for (int k = 0; k < windows.length; k++) {
+      assertEquals(1024, emb[k].length);
+      assertFinite(emb[k]);
+      double norm = 0;
+      for (float v : emb[k]) {
+        assertTrue(v >= 0, "the pool averages ReLU outputs, so no value is negative");
+        norm += v * v;
+      }
+      assertTrue(norm > 0, "window " + k + " has an all-zero embedding");
+      double maxDiff = 0;
+      for (int c = 0; c < 521; c++) {
+        double logit = bData.getFloat(bData.position() + 4 * c);
+        for (int i = 0; i < 1024; i++) {
+          logit += scale * wData.get(wData.position() + c * 1024 + i) * emb[k][i];
+        }
+        maxDiff = Math.max(maxDiff, Math.abs(1 / (1 + Math.exp(-logit)) - scores[k][c]));
+      }
+      System.out.printf("YAMNet window %d: max |sigmoid(W·embedding+b) - scores| = %.2e%n", k, maxDiff);
+      assertTrue(maxDiff < 5e-3, "window " + k + ": scores recomputed from the embedding differ by " + maxDiff);
+    }
+  }
+
   @Test
   void yamnetHumpbackHeadSelectsOutputByName() throws Exception {
     Path model = SharedCorpus.model("yamnet-humpback-head/yamnet_humpback_head.tflite");

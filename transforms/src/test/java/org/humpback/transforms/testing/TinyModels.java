@@ -222,6 +222,69 @@ public final class TinyModels {
     return write(file, fbb.sizedByteArray());
   }
 
+  /** Tensor names of {@link #writeTfLiteClassifier}. */
+  public static final String HIDDEN = "hidden";
+  public static final String HIDDEN_RELU = "hidden_relu";
+  public static final String LOGITS = "logits";
+  public static final String SCORES = "scores";
+
+  /**
+   * A small classifier shaped like YAMNet's head, whose only output is the class scores:
+   * {@code input [1, in]} → FULLY_CONNECTED {@code hidden} → {@code hidden} → RELU →
+   * {@code hidden_relu} → FULLY_CONNECTED {@code head} → {@code logits} → LOGISTIC → {@code scores}.
+   * {@code hidden}, {@code hidden_relu} and {@code logits} are intermediate tensors (not graph
+   * outputs); {@code hidden_relu} is the "embedding" (the input of the last FULLY_CONNECTED).
+   * With {@code dynamicBatch} every activation's signature is {@code [-1, n]}.
+   */
+  public static Path writeTfLiteClassifier(Path file, Dense hidden, Dense head, boolean dynamicBatch) {
+    if (head.in() != hidden.out()) {
+      throw new IllegalArgumentException("head takes " + head.in() + " values, hidden gives " + hidden.out());
+    }
+    List<BufferT> buffers = new ArrayList<>();
+    buffers.add(buffer(new int[0]));
+    buffers.add(buffer(floatBytes(hidden.weights())));
+    buffers.add(buffer(floatBytes(new float[][] {hidden.bias()})));
+    buffers.add(buffer(floatBytes(head.weights())));
+    buffers.add(buffer(floatBytes(new float[][] {head.bias()})));
+    int h = hidden.out();
+    int k = head.out();
+    TensorT[] t = {
+        tensor(INPUT, new int[] {1, hidden.in()}, dynamicBatch ? new int[] {-1, hidden.in()} : null, TensorType.FLOAT32, 0),
+        tensor("hidden_weights", new int[] {h, hidden.in()}, null, TensorType.FLOAT32, 1),
+        tensor("hidden_bias", new int[] {h}, null, TensorType.FLOAT32, 2),
+        tensor("head_weights", new int[] {k, h}, null, TensorType.FLOAT32, 3),
+        tensor("head_bias", new int[] {k}, null, TensorType.FLOAT32, 4),
+        tensor(HIDDEN, new int[] {1, h}, dynamicBatch ? new int[] {-1, h} : null, TensorType.FLOAT32, 0),
+        tensor(HIDDEN_RELU, new int[] {1, h}, dynamicBatch ? new int[] {-1, h} : null, TensorType.FLOAT32, 0),
+        tensor(LOGITS, new int[] {1, k}, dynamicBatch ? new int[] {-1, k} : null, TensorType.FLOAT32, 0),
+        tensor(SCORES, new int[] {1, k}, dynamicBatch ? new int[] {-1, k} : null, TensorType.FLOAT32, 0)};
+    List<OperatorCodeT> codes = new ArrayList<>();
+    BuiltinOptionsUnion fc = new BuiltinOptionsUnion();
+    fc.setType(BuiltinOptions.FullyConnectedOptions);
+    fc.setValue(new FullyConnectedOptionsT());
+    int fcCode = opcode(codes, BuiltinOperator.FULLY_CONNECTED, null);
+    OperatorT[] ops = {
+        op(fcCode, new int[] {0, 1, 2}, new int[] {5}, fc),
+        op(opcode(codes, BuiltinOperator.RELU, null), new int[] {5}, new int[] {6}, null),
+        op(fcCode, new int[] {6, 3, 4}, new int[] {7}, fc),
+        op(opcode(codes, BuiltinOperator.LOGISTIC, null), new int[] {7}, new int[] {8}, null)};
+    SubGraphT graph = new SubGraphT();
+    graph.setName("main");
+    graph.setTensors(t);
+    graph.setInputs(new int[] {0});
+    graph.setOutputs(new int[] {8});
+    graph.setOperators(ops);
+    ModelT model = new ModelT();
+    model.setVersion(3);
+    model.setDescription("humpback TinyModels CLASSIFIER");
+    model.setOperatorCodes(codes.toArray(new OperatorCodeT[0]));
+    model.setSubgraphs(new SubGraphT[] {graph});
+    model.setBuffers(buffers.toArray(new BufferT[0]));
+    FlatBufferBuilder fbb = new FlatBufferBuilder(1024);
+    Model.finishModelBuffer(fbb, Model.pack(fbb, model));
+    return write(file, fbb.sizedByteArray());
+  }
+
   private static org.tensorflow.lite.schema.QuantizationParametersT quantization(Quant q) {
     org.tensorflow.lite.schema.QuantizationParametersT p = new org.tensorflow.lite.schema.QuantizationParametersT();
     p.setScale(new float[] {q.scale()});
