@@ -1,16 +1,11 @@
 package org.humpback.pipelines;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,12 +25,7 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.DelegatingPositionOutputStream;
-import org.apache.parquet.io.DelegatingSeekableInputStream;
-import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
-import org.apache.parquet.io.SeekableInputStream;
 
 /**
  * The embedding output format: one Parquet file per (audio file, encoding signature), rows in time
@@ -173,7 +163,7 @@ public final class EmbeddingParquet {
     try {
       Files.createDirectories(dir);
       cleanTemps(target);
-      try (ParquetWriter<GenericRecord> w = new Builder(new NioOutputFile(tmp), metadata.toMap())
+      try (ParquetWriter<GenericRecord> w = new Builder(LocalParquetFiles.output(tmp), metadata.toMap())
           .withCompressionCodec(CompressionCodecName.SNAPPY)
           .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false")
           .build()) {
@@ -229,7 +219,7 @@ public final class EmbeddingParquet {
   public static Contents read(Path file) {
     Metadata md = readMetadata(file);
     List<Row> rows = new ArrayList<>();
-    try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(new NioInputFile(file))
+    try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(LocalParquetFiles.input(file))
         .withDataModel(GenericData.get()).build()) {
       GenericRecord rec;
       while ((rec = r.read()) != null) {
@@ -249,7 +239,7 @@ public final class EmbeddingParquet {
 
   /** Reads only the footer metadata. */
   public static Metadata readMetadata(Path file) {
-    try (ParquetFileReader r = ParquetFileReader.open(new NioInputFile(file))) {
+    try (ParquetFileReader r = ParquetFileReader.open(LocalParquetFiles.input(file))) {
       return Metadata.fromMap(file, r.getFooter().getFileMetaData().getKeyValueMetaData());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the Parquet footer of " + file, e);
@@ -302,104 +292,6 @@ public final class EmbeddingParquet {
           return new WriteContext(c.getSchema(), md);
         }
       };
-    }
-  }
-
-  /** A local file as Parquet's OutputFile, without Hadoop's FileSystem; fsyncs on close. */
-  private record NioOutputFile(Path path) implements OutputFile {
-    @Override
-    public PositionOutputStream create(long blockSizeHint) throws IOException {
-      return open(StandardOpenOption.CREATE_NEW);
-    }
-
-    @Override
-    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-      return open(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-    }
-
-    private PositionOutputStream open(StandardOpenOption... extra) throws IOException {
-      List<StandardOpenOption> opts = new ArrayList<>(List.of(extra));
-      opts.add(StandardOpenOption.WRITE);
-      FileChannel ch = FileChannel.open(path, opts.toArray(new StandardOpenOption[0]));
-      OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-      return new DelegatingPositionOutputStream(out) {
-        private long pos;
-
-        @Override
-        public long getPos() {
-          return pos;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-          super.write(b);
-          pos++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          super.write(b, off, len);
-          pos += len;
-        }
-
-        @Override
-        public void write(byte[] b) throws IOException {
-          write(b, 0, b.length);
-        }
-
-        @Override
-        public void close() throws IOException {
-          try (ch) {
-            out.flush();
-            ch.force(true);
-          }
-        }
-      };
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
-    }
-
-    @Override
-    public String getPath() {
-      return path.toString();
-    }
-  }
-
-  /** A local file as Parquet's InputFile. */
-  private record NioInputFile(Path path) implements InputFile {
-    @Override
-    public long getLength() throws IOException {
-      return Files.size(path);
-    }
-
-    @Override
-    public SeekableInputStream newStream() throws IOException {
-      FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-      InputStream in = Channels.newInputStream(ch);
-      return new DelegatingSeekableInputStream(in) {
-        @Override
-        public long getPos() throws IOException {
-          return ch.position();
-        }
-
-        @Override
-        public void seek(long newPos) throws IOException {
-          ch.position(newPos);
-        }
-      };
-    }
-
-    @Override
-    public String toString() {
-      return path.toString();
     }
   }
 }

@@ -4,19 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.avro.Schema;
+import org.humpback.pipelines.LocalParquetFiles;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -25,12 +21,6 @@ import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.DelegatingPositionOutputStream;
-import org.apache.parquet.io.DelegatingSeekableInputStream;
-import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
-import org.apache.parquet.io.SeekableInputStream;
 
 /**
  * The files a clustering job writes in {@code {storage}/clusters/{job_id}/}:
@@ -109,7 +99,7 @@ public final class ClusterOutputs {
     Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
       Files.createDirectories(file.getParent());
-      try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(new NioOutputFile(tmp))
+      try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(LocalParquetFiles.output(tmp))
           .withSchema(ASSIGNMENT_SCHEMA)
           .withDataModel(GenericData.get())
           .withCompressionCodec(CompressionCodecName.SNAPPY)
@@ -136,7 +126,7 @@ public final class ClusterOutputs {
 
   public static List<AssignmentRow> readAssignments(Path file) {
     List<AssignmentRow> out = new ArrayList<>();
-    try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(new NioInputFile(file))
+    try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(LocalParquetFiles.input(file))
         .withDataModel(GenericData.get()).build()) {
       GenericRecord g;
       while ((g = r.read()) != null) {
@@ -155,89 +145,6 @@ public final class ClusterOutputs {
       Files.deleteIfExists(p);
     } catch (IOException ignored) {
       // a hidden temp file left behind is harmless; the next run of the job replaces the directory's files
-    }
-  }
-
-  /** A local file as Parquet's OutputFile, without Hadoop's FileSystem (no .crc side files). */
-  private record NioOutputFile(Path path) implements OutputFile {
-    @Override
-    public PositionOutputStream create(long blockSizeHint) throws IOException {
-      return open();
-    }
-
-    @Override
-    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-      return open();
-    }
-
-    private PositionOutputStream open() throws IOException {
-      OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(path,
-          StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 16);
-      return new DelegatingPositionOutputStream(out) {
-        private long pos;
-
-        @Override
-        public long getPos() {
-          return pos;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-          super.write(b);
-          pos++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          super.write(b, off, len);
-          pos += len;
-        }
-
-        @Override
-        public void write(byte[] b) throws IOException {
-          write(b, 0, b.length);
-        }
-      };
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
-    }
-
-    @Override
-    public String getPath() {
-      return path.toString();
-    }
-  }
-
-  /** A local file as Parquet's InputFile. */
-  private record NioInputFile(Path path) implements InputFile {
-    @Override
-    public long getLength() throws IOException {
-      return Files.size(path);
-    }
-
-    @Override
-    public SeekableInputStream newStream() throws IOException {
-      FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-      InputStream in = Channels.newInputStream(ch);
-      return new DelegatingSeekableInputStream(in) {
-        @Override
-        public long getPos() throws IOException {
-          return ch.position();
-        }
-
-        @Override
-        public void seek(long newPos) throws IOException {
-          ch.position(newPos);
-        }
-      };
     }
   }
 }
