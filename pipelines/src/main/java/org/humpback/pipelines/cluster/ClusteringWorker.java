@@ -1,10 +1,8 @@
 package org.humpback.pipelines.cluster;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.List;
+import org.humpback.pipelines.QueueWorker;
 
 /**
  * A worker loop around a {@link ClusteringJobRunner}, the clustering counterpart of the encoding
@@ -12,17 +10,9 @@ import org.slf4j.LoggerFactory;
  * queue is empty; now and then return the jobs of silent workers to the queue. Run one next to the encoding workers
  * so a worker process drains both queues.
  */
-public final class ClusteringWorker implements Runnable {
-
-  private static final Logger LOG = LoggerFactory.getLogger(ClusteringWorker.class);
+public final class ClusteringWorker extends QueueWorker {
 
   private final ClusteringJobRunner runner;
-  private final String workerId;
-  private final Duration pollInterval;
-  private final Duration staleAfter;
-  private final boolean exitWhenIdle;
-  private final AtomicBoolean stopping = new AtomicBoolean();
-  private final AtomicLong jobsRun = new AtomicLong();
 
   /**
    * @param staleAfter a running clustering job with an older heartbeat is requeued (must exceed the heartbeat interval)
@@ -30,50 +20,18 @@ public final class ClusteringWorker implements Runnable {
    */
   public ClusteringWorker(ClusteringJobRunner runner, String workerId, Duration pollInterval, Duration staleAfter,
                           boolean exitWhenIdle) {
-    if (pollInterval == null || pollInterval.isNegative()) {
-      throw new IllegalArgumentException("Invalid poll interval: " + pollInterval + " (expected >= 0)");
-    }
-    if (staleAfter == null || staleAfter.isNegative() || staleAfter.isZero()) {
-      throw new IllegalArgumentException("Invalid stale threshold: " + staleAfter + " (expected > 0)");
-    }
+    super("Clustering worker " + workerId, pollInterval, staleAfter, exitWhenIdle);
     this.runner = runner;
-    this.workerId = workerId;
-    this.pollInterval = pollInterval;
-    this.staleAfter = staleAfter;
-    this.exitWhenIdle = exitWhenIdle;
   }
 
   @Override
-  public void run() {
-    LOG.info("Clustering worker {} started", workerId);
-    long lastSweep = 0;
-    while (!stopping.get()) {
-      long now = System.nanoTime();
-      if (lastSweep == 0 || now - lastSweep > staleAfter.toNanos() / 2) {
-        lastSweep = now;
-        try {
-          runner.queue().requeueStale(staleAfter)
-              .forEach(t -> LOG.info("Clustering worker {}: job moved after a stale heartbeat: {}", workerId, t));
-        } catch (RuntimeException e) {
-          LOG.warn("Clustering worker {}: stale sweep failed: {}", workerId, e.toString());
-        }
-      }
-      boolean ran;
-      try {
-        ran = runner.runNext().isPresent();
-      } catch (RuntimeException e) {
-        LOG.warn("Clustering worker {}: claiming a job failed: {}", workerId, e.toString());
-        ran = false;
-      }
-      if (ran) {
-        jobsRun.incrementAndGet();
-        continue;
-      }
-      if (exitWhenIdle || !idleSleep()) {
-        break;
-      }
-    }
-    LOG.info("Clustering worker {} stopped after {} jobs", workerId, jobsRun.get());
+  protected boolean runNextJob() {
+    return runner.runNext().isPresent();
+  }
+
+  @Override
+  protected List<?> requeueStale(Duration staleAfter) {
+    return runner.queue().requeueStale(staleAfter);
   }
 
   /**
@@ -90,27 +48,5 @@ public final class ClusteringWorker implements Runnable {
         pollInterval, staleAfter, exitWhenIdle);
     threads.add(new Thread(w, "worker-" + workerId));
     return w;
-  }
-
-  /** Stops claiming; the job in progress finishes first. */
-  public void stop() {
-    stopping.set(true);
-  }
-
-  public long jobsRun() {
-    return jobsRun.get();
-  }
-
-  private boolean idleSleep() {
-    long end = System.nanoTime() + pollInterval.toNanos();
-    while (!stopping.get() && System.nanoTime() < end) {
-      try {
-        Thread.sleep(Math.max(1, Math.min(100, (end - System.nanoTime()) / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
   }
 }
