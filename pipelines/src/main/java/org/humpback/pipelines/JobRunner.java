@@ -189,7 +189,13 @@ public final class JobRunner {
     EncodingPipeline.Run run = EncodingPipeline.start(options, spec,
         List.of(new EncodingPipeline.Input(audio.id(), audioPath.toString(), audio.checksumSha256())), runDir);
 
-    JobQueue.Heartbeat last = watch(job, run, total, t0);
+    JobQueue.Heartbeat last = RunWatcher.watch(queue, job.id(), settings.workerId(), settings.heartbeatInterval(),
+        new RunWatcher.WatchedRun() {
+          @Override public boolean isDone() { return run.isDone(); }
+          @Override public void cancel() { run.cancel(); }
+          @Override public long done() { return run.windowsEmbedded(); }
+        },
+        total, t0, (done, all, rate) -> listener.progress(job, done, all, rate));
     EncodingPipeline.Result result = run.await();
     try {
       if (last == JobQueue.Heartbeat.LOST) {
@@ -219,45 +225,6 @@ public final class JobRunner {
     } finally {
       run.deleteRunDir();
     }
-  }
-
-  /**
-   * Heartbeats while the run goes on; stops the run on a cancel request or when the job was lost.
-   * Runs on the calling thread (the pipeline has its own), so there is no extra thread to leak.
-   */
-  private JobQueue.Heartbeat watch(ProcessingJob job, EncodingPipeline.Run run, long total, long t0) {
-    JobQueue.Heartbeat last = JobQueue.Heartbeat.OWNED;
-    long intervalNs = settings.heartbeatInterval().toNanos();
-    long nextBeat = System.nanoTime() + intervalNs;
-    while (!run.isDone()) {
-      try {
-        // Short sleeps so a finished run is noticed quickly; one heartbeat per interval.
-        Thread.sleep(Math.min(settings.heartbeatInterval().toMillis(), 100));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        run.cancel();
-        return JobQueue.Heartbeat.CANCEL_REQUESTED;
-      }
-      if (System.nanoTime() < nextBeat) {
-        continue;
-      }
-      nextBeat = System.nanoTime() + intervalNs;
-      long done = run.windowsEmbedded();
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      double wps = seconds > 0 ? done / seconds : 0;
-      try {
-        last = queue.progress(job.id(), settings.workerId(), done, total > 0 ? Math.max(total, done) : null, wps);
-      } catch (RuntimeException e) {
-        LOG.warn("Heartbeat for job {} failed (will retry): {}", job.id(), e.toString());
-        continue;
-      }
-      listener.progress(job, done, total, wps);
-      if (last != JobQueue.Heartbeat.OWNED) {
-        run.cancel();
-        return last;
-      }
-    }
-    return last;
   }
 
   private void insertOrReplace(EmbeddingSet set) {

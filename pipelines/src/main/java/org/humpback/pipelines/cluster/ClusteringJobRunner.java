@@ -1,5 +1,6 @@
 package org.humpback.pipelines.cluster;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.humpback.pipelines.EmbeddingParquet;
 import org.humpback.pipelines.EncodingPipeline;
 import org.humpback.pipelines.JobRunner;
+import org.humpback.pipelines.RunWatcher;
 import org.humpback.registry.dao.AudioMetadataDao;
 import org.humpback.registry.dao.Cluster;
 import org.humpback.registry.dao.ClusterAssignment;
@@ -144,7 +146,13 @@ public final class ClusteringJobRunner {
         settings.flinkMaster(), settings.parallelism(), settings.enforceChecks());
     options.setJobName("cluster-" + job.id());
     ClusteringPipeline.Run run = ClusteringPipeline.start(options, spec);
-    JobQueue.Heartbeat last = watch(job, run, total, t0);
+    JobQueue.Heartbeat last = RunWatcher.watch(queue, job.id(), settings.workerId(), settings.heartbeatInterval(),
+        new RunWatcher.WatchedRun() {
+          @Override public boolean isDone() { return run.isDone(); }
+          @Override public void cancel() { run.cancel(); }
+          @Override public long done() { return run.windowsRead(); }
+        },
+        total, t0, (done, all, rate) -> { });
     PipelineResult.State state = run.await();
     if (last == JobQueue.Heartbeat.LOST) {
       return new Report(job.id(), Outcome.LOST, null, List.of(), "job lost (requeued after a stale heartbeat)", since(t0));
@@ -193,40 +201,6 @@ public final class ClusteringJobRunner {
       return new Report(job.id(), Outcome.LOST, metrics, clusters, "job lost before completion", since(t0));
     }
     return new Report(job.id(), Outcome.COMPLETED, metrics, clusters, null, since(t0));
-  }
-
-  /** Heartbeats (with windows read so far) until the run ends; stops it on cancel or loss. */
-  private JobQueue.Heartbeat watch(ClusteringJob job, ClusteringPipeline.Run run, long total, long t0) {
-    JobQueue.Heartbeat last = JobQueue.Heartbeat.OWNED;
-    long intervalNs = settings.heartbeatInterval().toNanos();
-    long nextBeat = System.nanoTime() + intervalNs;
-    while (!run.isDone()) {
-      try {
-        Thread.sleep(Math.min(settings.heartbeatInterval().toMillis(), 100));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        run.cancel();
-        return JobQueue.Heartbeat.CANCEL_REQUESTED;
-      }
-      if (System.nanoTime() < nextBeat) {
-        continue;
-      }
-      nextBeat = System.nanoTime() + intervalNs;
-      long done = run.windowsRead();
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      try {
-        last = queue.progress(job.id(), settings.workerId(), done, total > 0 ? Math.max(total, done) : null,
-            seconds > 0 ? done / seconds : null);
-      } catch (RuntimeException e) {
-        LOG.warn("Heartbeat for clustering job {} failed (will retry): {}", job.id(), e.toString());
-        continue;
-      }
-      if (last != JobQueue.Heartbeat.OWNED) {
-        run.cancel();
-        return last;
-      }
-    }
-    return last;
   }
 
   /** Removes files of an earlier attempt, so a missing clusters.json means "this run wrote nothing". */
