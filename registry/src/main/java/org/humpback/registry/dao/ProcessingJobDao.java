@@ -2,14 +2,15 @@ package org.humpback.registry.dao;
 
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** The {@code processing_jobs} table; the queue transitions live in {@code JobQueueDao}. */
-@RegisterConstructorMapper(ProcessingJob.class)
+// A hand-written mapper: the list endpoint maps 100 rows per call (see ProcessingJobMapper).
+@RegisterRowMapper(ProcessingJobMapper.class)
 public interface ProcessingJobDao {
 
   @SqlUpdate("""
