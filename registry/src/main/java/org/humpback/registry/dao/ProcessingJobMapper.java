@@ -87,4 +87,47 @@ public final class ProcessingJobMapper implements RowMapper<ProcessingJob> {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : v;
   }
+
+  /** {@link ProcessingJobSummary} rows, mapped as {@link ProcessingJobMapper} maps full ones. */
+  public static final class Summary implements RowMapper<ProcessingJobSummary> {
+
+    @Override
+    public ProcessingJobSummary map(ResultSet rs, StatementContext ctx) throws SQLException {
+      return specialize(rs, ctx).map(rs, ctx);
+    }
+
+    @Override
+    public RowMapper<ProcessingJobSummary> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
+      int id = rs.findColumn("id");
+      int audioFileId = rs.findColumn("audio_file_id");
+      int status = rs.findColumn("status");
+      int encodingSignature = rs.findColumn("encoding_signature");
+      int modelVersion = rs.findColumn("model_version");
+      int windowSizeSeconds = rs.findColumn("window_size_seconds");
+      int targetSampleRate = rs.findColumn("target_sample_rate");
+      int featureConfig = rs.findColumn("feature_config");
+      int errorMessage = rs.findColumn("error_message");
+      int createdAt = rs.findColumn("created_at");
+      int updatedAt = rs.findColumn("updated_at");
+      int skipped = rs.findColumn("skipped");
+      int progress = rs.findColumn("progress");
+      return (r, c) -> {
+        String statusText = r.getString(status);
+        return new ProcessingJobSummary(
+            r.getString(id),
+            r.getString(audioFileId),
+            statusText == null ? null : JobStatus.fromWireName(statusText),
+            r.getString(encodingSignature),
+            r.getString(modelVersion),
+            nullableDouble(r, windowSizeSeconds),
+            nullableInt(r, targetSampleRate),
+            r.getString(featureConfig),
+            r.getString(errorMessage),
+            Timestamps.parse(r.getString(createdAt)),
+            Timestamps.parse(r.getString(updatedAt)),
+            r.getBoolean(skipped),
+            r.getDouble(progress));
+      };
+    }
+  }
 }

@@ -39,6 +39,7 @@ class ListQueryPathTest {
   void listQueriesReadInIndexOrderWithoutSorting() {
     List<String> queries = List.of(
         "SELECT * FROM processing_jobs ORDER BY created_at DESC, id LIMIT 100 OFFSET 0",
+        "SELECT id, status, progress FROM processing_jobs ORDER BY created_at DESC, id LIMIT 100 OFFSET 0",
         "SELECT * FROM processing_jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT 100 OFFSET 0",
         "SELECT * FROM clustering_jobs ORDER BY created_at DESC, id LIMIT 100 OFFSET 0",
         "SELECT * FROM clustering_jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT 100 OFFSET 0",
@@ -71,7 +72,10 @@ class ListQueryPathTest {
     assertEquals(generic, handWritten);
     assertEquals(full, dao.findById(full.id()).orElseThrow());
     assertEquals(sparse, dao.findById(sparse.id()).orElseThrow());
-    assertEquals(2, dao.list(100, 0).size());
+    List<ProcessingJob> page = dao.list(100, 0);
+    assertEquals(2, page.size());
+    assertEquals(page.stream().map(ProcessingJobSummary::of).toList(), dao.listSummaries(100, 0));
+    assertEquals(page.subList(1, 2).stream().map(ProcessingJobSummary::of).toList(), dao.listSummaries(1, 1));
   }
 
   @Test
