@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -77,6 +78,7 @@ public final class RestLoadBenchmark {
   private static final int POOL_SIZE = 8;
   private static final Duration SERVER_MAX_LIFETIME = Duration.ofMinutes(15);
   private static final int SOCKET_TIMEOUT_MS = 10_000;
+  private static final int MAX_CONNECTIONS = 256;
 
   private RestLoadBenchmark() {}
 
@@ -106,7 +108,8 @@ public final class RestLoadBenchmark {
             + "processing_jobs, a worker writing progress every 100 ms, server in a child JVM, %d cores shared by "
             + "client and server%n", PATH, JOBS, Runtime.getRuntime().availableProcessors());
         Client client = new Client(server.port());
-        closedLoop(client, server, 4, Duration.ofSeconds(3), "warm-up (not counted)", false);
+        // Warm-up, not counted: JIT (C2 compiles for several seconds), connections, pool.
+        closedLoop(client, server, 4, Duration.ofSeconds(6), "warm-up", false);
         openLoop(client, server, Math.min(rate, 300), Duration.ofSeconds(3), false);
         System.out.printf(Locale.ROOT, "server idle CPU: %.2f ms/s (GC, timers)%n", server.idleCpuMillisPerSecond());
         closedLoop(client, server, 1, Duration.ofSeconds(Math.min(seconds, 5)), "1 connection, one at a time", true);
@@ -380,6 +383,8 @@ public final class RestLoadBenchmark {
     private final int port;
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<Connection> all = new ConcurrentLinkedDeque<>();
+    /** At most this many connections; a request due when all are busy waits (and its wait counts as latency). */
+    private final Semaphore open = new Semaphore(MAX_CONNECTIONS);
 
     Client(int port) {
       this.port = port;
@@ -387,6 +392,20 @@ public final class RestLoadBenchmark {
 
     /** Sends the request and reads the whole response; a status other than 200 is an exception. */
     void get(String path) throws IOException {
+      try {
+        open.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for a connection", e);
+      }
+      try {
+        send(path);
+      } finally {
+        open.release();
+      }
+    }
+
+    private void send(String path) throws IOException {
       Connection c = idle.pollFirst();
       if (c == null) {
         c = new Connection(port);
