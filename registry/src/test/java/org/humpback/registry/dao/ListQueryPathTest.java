@@ -10,6 +10,9 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.humpback.registry.TestDatabases;
 import org.humpback.registry.db.Database;
 import org.humpback.registry.db.Timestamps;
@@ -76,6 +79,28 @@ class ListQueryPathTest {
     assertEquals(2, page.size());
     assertEquals(page.stream().map(ProcessingJobSummary::of).toList(), dao.listSummaries(100, 0));
     assertEquals(page.subList(1, 2).stream().map(ProcessingJobSummary::of).toList(), dao.listSummaries(1, 1));
+  }
+
+  @Test
+  void listReadsAreNotBlockedByAnOpenWriteTransaction() throws Exception {
+    AudioFile f = TestDatabases.audioFile(db, "wal");
+    ProcessingJobDao dao = db.dao(ProcessingJobDao.class);
+    ProcessingJob job = ProcessingJob.queued(f.id(), "sig-wal", "m", 5.0, 32000, null, 3);
+    dao.insert(job);
+    ExecutorService reader = Executors.newSingleThreadExecutor();
+    try {
+      // A worker's IMMEDIATE transaction holds the write lock; in WAL mode a list read on another pooled connection
+      // must not wait for it (it would wait up to the 10 s busy timeout if it did) and sees the last committed state.
+      List<ProcessingJobSummary> seen = db.jdbi().inTransaction(h -> {
+        h.createUpdate("UPDATE processing_jobs SET progress = 0.5 WHERE id = :id").bind("id", job.id()).execute();
+        return reader.submit(() -> dao.listSummaries(100, 0)).get(3, TimeUnit.SECONDS);
+      });
+      assertEquals(1, seen.size());
+      assertEquals(0.0, seen.get(0).progress());
+      assertEquals(0.5, dao.listSummaries(100, 0).get(0).progress());
+    } finally {
+      reader.shutdownNow();
+    }
   }
 
   @Test
