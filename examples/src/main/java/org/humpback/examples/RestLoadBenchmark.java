@@ -68,7 +68,9 @@ import org.humpback.rest.audio.AudioProbe;
  *
  * <p>Usage (after {@code mvn -o -q -pl examples -am package -DskipTests}): {@code java -cp
  * "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
- * org.humpback.examples.RestLoadBenchmark [rate=1000] [seconds=15] [connections=8]}
+ * org.humpback.examples.RestLoadBenchmark [rate=1000] [seconds=15] [connections=8]}; the server's log is
+ * {@code server.log} in the printed temporary directory, and {@code -Dhumpback.bench.serverJvmOptions="..."} passes
+ * options to the server JVM (e.g. a JFR recording).
  */
 public final class RestLoadBenchmark {
 
@@ -105,8 +107,8 @@ public final class RestLoadBenchmark {
           .start(() -> simulatedWorker(db, stop, workerWrites, workerErrors));
       try {
         System.out.printf(Locale.ROOT, "RestLoadBenchmark: GET %s (default page: 100 rows) with %d jobs in "
-            + "processing_jobs, a worker writing progress every 100 ms, server in a child JVM, %d cores shared by "
-            + "client and server%n", PATH, JOBS, Runtime.getRuntime().availableProcessors());
+            + "processing_jobs, a worker writing progress every 100 ms, server in a child JVM (%s), %d cores shared "
+            + "by client and server%n", PATH, JOBS, dir, Runtime.getRuntime().availableProcessors());
         Client client = new Client(server.port());
         // Warm-up, not counted: JIT (C2 compiles for several seconds), connections, pool.
         closedLoop(client, server, 4, Duration.ofSeconds(6), "warm-up", false);
@@ -197,6 +199,16 @@ public final class RestLoadBenchmark {
       String line;
       while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
         if (line.startsWith("PORT ")) {
+          // Keep reading whatever else the child prints, so a full pipe can never stall it.
+          Thread.ofPlatform().daemon().name("bench-server-stdout").start(() -> {
+            try {
+              while (out.readLine() != null) {
+                // discarded
+              }
+            } catch (IOException e) {
+              // The child is gone.
+            }
+          });
           return new Server(p, Integer.parseInt(line.substring(5).trim()));
         }
       }
