@@ -109,6 +109,7 @@ public final class RestLoadBenchmark {
         System.out.printf(Locale.ROOT, "RestLoadBenchmark: GET %s (default page: 100 rows) with %d jobs in "
             + "processing_jobs, a worker writing progress every 100 ms, server in a child JVM (%s), %d cores shared "
             + "by client and server%n", PATH, JOBS, dir, Runtime.getRuntime().availableProcessors());
+        describeResponse(server.port());
         Client client = new Client(server.port());
         // Warm-up, not counted: JIT (C2 compiles for several seconds), connections, pool.
         closedLoop(client, server, 4, Duration.ofSeconds(6), "warm-up", false);
@@ -280,6 +281,25 @@ public final class RestLoadBenchmark {
 
   // ---------------------------------------------------------------------------------------------------------------
   // Load
+
+  /** One request through the JDK's client: what is measured is a real page of jobs. */
+  private static void describeResponse(int port) throws IOException, InterruptedException {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + PATH)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    com.fasterxml.jackson.databind.JsonNode page = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    if (r.statusCode() != 200 || !page.isArray() || page.isEmpty()) {
+      throw new IllegalStateException("Unexpected response: HTTP " + r.statusCode() + " " + r.body());
+    }
+    System.out.printf(Locale.ROOT, "response: HTTP %d, %d jobs, %.1f KB, fields %s%n", r.statusCode(), page.size(),
+        r.body().length() / 1024.0, iterable(page.get(0).fieldNames()));
+  }
+
+  private static List<String> iterable(java.util.Iterator<String> names) {
+    List<String> out = new ArrayList<>();
+    names.forEachRemaining(out::add);
+    return out;
+  }
 
   /** Requests due at a fixed rate, each on its own virtual thread; latency from the due time. */
   private static void openLoop(Client client, Server server, int rate, Duration duration, boolean print)
