@@ -69,7 +69,7 @@ import org.humpback.rest.audio.AudioProbe;
  * <p>Usage (after {@code mvn -o -q -pl examples -am package -DskipTests}): {@code java -cp
  * "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.RestLoadBenchmark [rate=1000] [seconds=15] [connections=8]}; the server's log is
- * {@code server.log} in the printed temporary directory, and {@code -Dhumpback.bench.serverJvmOptions="..."} passes
+ * {@code server.log} in the printed temporary directory (deleted at the end), and {@code -Dhumpback.bench.serverJvmOptions="..."} passes
  * options to the server JVM (e.g. a JFR recording).
  */
 public final class RestLoadBenchmark {
@@ -129,6 +129,15 @@ public final class RestLoadBenchmark {
       }
     } finally {
       server.close();
+      deleteRecursively(dir);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
