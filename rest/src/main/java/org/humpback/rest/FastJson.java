@@ -13,7 +13,8 @@ import org.humpback.rest.Views.ProcessingJobView;
 /**
  * Serializers for the hot path of {@code GET /processing/jobs} (100 jobs, 200 timestamps per response). They write
  * byte for byte what Jackson's reflective bean serializer and jsr310's {@code InstantSerializer} write (a test
- * compares them), only with less work per value: no per-property reflection and no {@link DateTimeFormatter}.
+ * compares them) under {@link Json#MAPPER}'s settings (ISO text, not numeric timestamps; nulls written), only with
+ * less work per value: no per-property reflection and no {@link DateTimeFormatter}.
  */
 final class FastJson {
 
