@@ -29,6 +29,8 @@ public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .registerModule(new JavaTimeModule())
+      // Registered after JavaTimeModule so its Instant serializer wins; same text, less work (see FastJson).
+      .registerModule(FastJson.module())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       // Pydantic ignores unknown fields by default; so do we.
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -11,6 +11,7 @@ import org.humpback.registry.dao.ClusteringJob;
 import org.humpback.registry.dao.EmbeddingSet;
 import org.humpback.registry.dao.ModelRecord;
 import org.humpback.registry.dao.ProcessingJob;
+import org.humpback.registry.dao.ProcessingJobSummary;
 
 /**
  * The JSON shapes of the API, field for field as the seed's (snake_case through {@link Json#MAPPER}). Kept apart from
@@ -47,6 +48,13 @@ public final class Views {
       Instant createdAt, Instant updatedAt, boolean skipped, double progress) {
 
     public static ProcessingJobView of(ProcessingJob j) {
+      return new ProcessingJobView(j.id(), j.audioFileId(), j.status().wireName(), j.encodingSignature(),
+          j.modelVersion(), j.windowSizeSeconds(), j.targetSampleRate(), j.featureConfig(), j.errorMessage(),
+          j.createdAt(), j.updatedAt(), j.skipped(), j.progress());
+    }
+
+    /** The same view from the list query's narrower row. */
+    public static ProcessingJobView of(ProcessingJobSummary j) {
       return new ProcessingJobView(j.id(), j.audioFileId(), j.status().wireName(), j.encodingSignature(),
           j.modelVersion(), j.windowSizeSeconds(), j.targetSampleRate(), j.featureConfig(), j.errorMessage(),
           j.createdAt(), j.updatedAt(), j.skipped(), j.progress());

@@ -2,14 +2,16 @@ package org.humpback.registry.dao;
 
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jdbi.v3.sqlobject.statement.UseRowMapper;
 
 /** The {@code processing_jobs} table; the queue transitions live in {@code JobQueueDao}. */
-@RegisterConstructorMapper(ProcessingJob.class)
+// A hand-written mapper: the list endpoint maps 100 rows per call (see ProcessingJobMapper).
+@RegisterRowMapper(ProcessingJobMapper.class)
 public interface ProcessingJobDao {
 
   @SqlUpdate("""
@@ -28,6 +30,14 @@ public interface ProcessingJobDao {
 
   @SqlQuery("SELECT * FROM processing_jobs ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset")
   List<ProcessingJob> list(@Bind("limit") int limit, @Bind("offset") int offset);
+
+  /** The page {@link #list} returns, only the columns the API's list shows (see {@link ProcessingJobSummary}). */
+  @SqlQuery("""
+      SELECT id, audio_file_id, status, encoding_signature, model_version, window_size_seconds, target_sample_rate,
+             feature_config, error_message, created_at, updated_at, skipped, progress
+      FROM processing_jobs ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset""")
+  @UseRowMapper(ProcessingJobMapper.Summary.class)
+  List<ProcessingJobSummary> listSummaries(@Bind("limit") int limit, @Bind("offset") int offset);
 
   @SqlQuery("SELECT * FROM processing_jobs WHERE status = :status ORDER BY created_at, id LIMIT :limit OFFSET :offset")
   List<ProcessingJob> listByStatus(@Bind("status") JobStatus status, @Bind("limit") int limit, @Bind("offset") int offset);

@@ -155,7 +155,8 @@ public final class ProcessingService implements HttpService {
 
   private void listJobs(ServerRequest req, ServerResponse res) {
     Requests.Page page = Requests.Page.of(req);
-    Json.ok(res, processingJobDao.list(page.limit(), page.offset()).stream()
+    // Only the shown columns: the hot read of a dashboard polling its jobs.
+    Json.ok(res, processingJobDao.listSummaries(page.limit(), page.offset()).stream()
         .map(ProcessingJobView::of).toList());
   }
 
