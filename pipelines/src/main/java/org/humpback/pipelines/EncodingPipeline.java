@@ -108,6 +108,10 @@ public final class EncodingPipeline {
       }
       o.setParallelism(parallelism);
       o.setTargetParallelism(parallelism);
+    } else {
+      // The direct runner's own default is max(cores, 3) threads; with a model instance per thread
+      // (fused stages), more threads than cores only adds instances competing for the same cores.
+      o.setTargetParallelism(Runtime.getRuntime().availableProcessors());
     }
     o.setEnforceImmutability(enforceChecks);
     o.setEnforceEncodability(enforceChecks);
