@@ -109,9 +109,10 @@ public final class EncodingPipeline {
       o.setParallelism(parallelism);
       o.setTargetParallelism(parallelism);
     } else {
-      // The direct runner's own default is max(cores, 3) threads; with a model instance per thread
-      // (fused stages), more threads than cores only adds instances competing for the same cores.
-      o.setTargetParallelism(Runtime.getRuntime().availableProcessors());
+      // The direct runner runs its monitor (which polls watermarks and timers) as a task in its own
+      // fixed pool of targetParallelism threads, so N threads give N - 1 workers: cores + 1 keeps one
+      // worker (and one model instance, fused stages) per core. Its own default is max(cores, 3).
+      o.setTargetParallelism(Runtime.getRuntime().availableProcessors() + 1);
     }
     o.setEnforceImmutability(enforceChecks);
     o.setEnforceEncodability(enforceChecks);
