@@ -1,8 +1,10 @@
 package org.humpback.pipelines;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -60,19 +62,25 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
 
   private final FrontEndConfig frontEnd;
   private final ModelConfig model;
+  private final String cancelMarker;
 
-  EncodeShards(FrontEndConfig frontEnd, ModelConfig model) {
+  /**
+   * @param cancelMarker a file whose appearance stops the run at the next batch (see
+   *     {@link EncodingPipeline#CANCEL_MARKER}); null = never
+   */
+  EncodeShards(FrontEndConfig frontEnd, ModelConfig model, String cancelMarker) {
     if (frontEnd == null || model == null) {
       throw new IllegalArgumentException("Invalid EncodeShards: frontEnd=" + frontEnd + ", model=" + model);
     }
     this.frontEnd = frontEnd;
     this.model = model;
+    this.cancelMarker = cancelMarker;
   }
 
   @Override
   public PCollectionTuple expand(PCollection<AudioShard> shards) {
     PCollectionTuple out = shards.apply("DecodeFeaturesInfer",
-        ParDo.of(new EncodeShardFn(frontEnd, model)).withOutputTags(EMBEDDED, TupleTagList.of(FAILURES)));
+        ParDo.of(new EncodeShardFn(frontEnd, model, cancelMarker)).withOutputTags(EMBEDDED, TupleTagList.of(FAILURES)));
     out.get(EMBEDDED).setCoder(WindowCoders.EmbeddedWindowCoder.of());
     out.get(FAILURES).setCoder(SerializableCoder.of(FileFailure.class));
     return out;
@@ -82,6 +90,7 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
     private static final Logger LOG = LoggerFactory.getLogger(EncodeShardFn.class);
     private final FrontEndConfig cfg;
     private final ModelConfig config;
+    private final String cancelMarker;
     private final Counter shardsOk = Metrics.counter(EncodeShards.class, "shards_ok");
     private final Counter shardsFailed = Metrics.counter(EncodeShards.class, "shards_failed");
     private final Counter rejected = Metrics.counter(EncodeShards.class, "windows_rejected");
@@ -90,10 +99,12 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
 
     private transient ModelCache.Handle model;
     private transient LogMelSpectrogram logMel;
+    private transient long nextCancelCheckNanos;
 
-    EncodeShardFn(FrontEndConfig cfg, ModelConfig config) {
+    EncodeShardFn(FrontEndConfig cfg, ModelConfig config, String cancelMarker) {
       this.cfg = cfg;
       this.config = config;
+      this.cancelMarker = cancelMarker;
     }
 
     @Setup
@@ -135,6 +146,8 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
           LOG.warn("{} ({}), windows from {}: {} {}", shard.sourceId(), shard.path(), shard.firstWindow(),
               decoder.stats().warnings(), w.warnings());
         }
+      } catch (CancellationException e) {
+        throw e;
       } catch (AudioDecodeException | RuntimeException e) {
         if (e instanceof RuntimeException && !(e instanceof ModelException)) {
           LOG.error("Unexpected error encoding {}", shard, e);
@@ -172,6 +185,7 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
       if (items.isEmpty()) {
         return;
       }
+      checkCancelled();
       float[][] batch = items.toArray(new float[0][]);
       float[][] vectors;
       try {
@@ -196,6 +210,23 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
       }
       items.clear();
       windows.clear();
+    }
+
+    /**
+     * A shard's output reaches the rest of the pipeline (and the progress counter) only when the
+     * shard is done, so a cancel is also checked here, between batches, at most every 100 ms.
+     */
+    private void checkCancelled() {
+      if (cancelMarker == null) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (now >= nextCancelCheckNanos) {
+        nextCancelCheckNanos = now + 100_000_000L;
+        if (Files.exists(Path.of(cancelMarker))) {
+          throw new CancellationException("Encoding run cancelled");
+        }
+      }
     }
 
     private void failWindow(MultiOutputReceiver out, AudioWindow w, String error) {

@@ -119,6 +119,20 @@ public final class EncodingPipeline {
     return o;
   }
 
+  /**
+   * Shard length for a file of {@code durationSeconds}: an eighth of the file, between 60 s and
+   * {@code maxShardSeconds}. Short files still spread over several workers, and progress (which a
+   * runner reports per finished shard) moves in steps of at most an eighth, while long files keep
+   * long shards (each shard re-opens the decoder; MP3 is demuxed from the start up to it). It
+   * depends on the file only, not on the machine, so a file is always cut the same way.
+   */
+  public static double shardSeconds(double durationSeconds, double maxShardSeconds) {
+    if (!(durationSeconds > 0) || !Double.isFinite(durationSeconds)) {
+      return maxShardSeconds;
+    }
+    return Math.min(maxShardSeconds, Math.max(60.0, Math.ceil(durationSeconds / 8)));
+  }
+
   /** Builds the pipeline; results land as JSON in {@code resultDir} (see {@link ResultFiles}). */
   public static Pipeline build(EncodingOptions options, EncodingSpec spec, List<Input> inputs, Path resultDir) {
     if (inputs == null || inputs.isEmpty()) {
@@ -135,9 +149,9 @@ public final class EncodingPipeline {
     Pipeline p = Pipeline.create(options);
     PCollection<KV<String, String>> files = p.apply("AudioFiles",
         Create.of(paths).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
-    Stages s = Stages.apply(files, spec, options);
-    PCollection<EmbeddedWindow> counted = s.embedded().apply("CountEmbedded",
-        ParDo.of(new CountFn(resultDir.toAbsolutePath().getParent().resolve(CANCEL_MARKER).toString())));
+    String cancelMarker = resultDir.toAbsolutePath().getParent().resolve(CANCEL_MARKER).toString();
+    Stages s = Stages.apply(files, spec, options, cancelMarker);
+    PCollection<EmbeddedWindow> counted = s.embedded().apply("CountEmbedded", ParDo.of(new CountFn(cancelMarker)));
     PCollectionTuple.of(WriteEmbeddings.FILES, files)
         .and(WriteEmbeddings.WINDOWS, counted)
         .and(WriteEmbeddings.FAILURES, PCollectionList.of(s.failures()).apply("AllFailures",

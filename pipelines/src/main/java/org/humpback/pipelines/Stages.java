@@ -24,9 +24,11 @@ import org.humpback.transforms.model.ModelConfig;
  */
 record Stages(PCollection<EmbeddedWindow> embedded, List<PCollection<FileFailure>> failures) {
 
-  static Stages apply(PCollection<KV<String, String>> files, EncodingSpec spec, EncodingOptions options) {
+  /** @param cancelMarker a file whose appearance stops the run (fused stages check it between batches); may be null */
+  static Stages apply(PCollection<KV<String, String>> files, EncodingSpec spec, EncodingOptions options,
+      String cancelMarker) {
     if (options.getFuseStages()) {
-      return fused(files, spec, options);
+      return fused(files, spec, options, cancelMarker);
     }
     PCollectionTuple decoded = files.apply("DecodeAndWindow",
         AudioIO.readWindows(spec.frontEnd()).withMaxShardSeconds(options.getMaxShardSeconds()));
@@ -48,7 +50,8 @@ record Stages(PCollection<EmbeddedWindow> embedded, List<PCollection<FileFailure
    * {@link EncodeShards} (decode, features and inference of a shard in one DoFn, a model per worker
    * thread): memory per worker is one batch of audio, whatever the file length.
    */
-  static Stages fused(PCollection<KV<String, String>> files, EncodingSpec spec, EncodingOptions options) {
+  static Stages fused(PCollection<KV<String, String>> files, EncodingSpec spec, EncodingOptions options,
+      String cancelMarker) {
     PCollectionTuple planned = files.apply("PlanShards",
         AudioIO.planShards(spec.frontEnd(), options.getMaxShardSeconds()));
     PCollection<FileFailure> planFailed = planned.get(AudioIO.FAILURES).apply("PlanFailures",
@@ -57,7 +60,7 @@ record Stages(PCollection<EmbeddedWindow> embedded, List<PCollection<FileFailure
     ModelConfig model = spec.model().withBatchSize(options.getBatchSize()).withThreads(modelThreads(options));
     PCollectionTuple encoded = planned.get(AudioIO.SHARDS)
         .apply("SpreadShards", Reshuffle.viaRandomKey())
-        .apply("EncodeShards", new EncodeShards(spec.frontEnd(), model));
+        .apply("EncodeShards", new EncodeShards(spec.frontEnd(), model, cancelMarker));
     return new Stages(encoded.get(EncodeShards.EMBEDDED), List.of(planFailed, encoded.get(EncodeShards.FAILURES)));
   }
 
