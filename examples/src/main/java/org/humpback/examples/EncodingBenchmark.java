@@ -40,7 +40,7 @@ import org.humpback.transforms.model.ModelType;
  *   <li>end-to-end time / the sum of the stages run alone (decode+window, features, inference,
  *       Parquet write) — how much the pipeline machinery costs,</li>
  *   <li>peak RSS (VmHWM) of the process that ran the pipeline: each run is a fresh child JVM with a
- *       fixed heap ({@code --xmx}, default 1g), so RSS reflects what the pipeline holds rather than
+ *       fixed heap ({@code --xmx}, default 256m), so RSS reflects what the pipeline holds rather than
  *       how lazily a large default heap is collected; a run that runs out of heap is reported FAILED.</li>
  * </ul>
  * Stages alone (see {@link #stagesAlone}): each at the pipeline's parallelism (cores) with the
@@ -52,7 +52,7 @@ import org.humpback.transforms.model.ModelType;
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.EncodingBenchmark [--hours 1,6] [--runners direct,flink] [--model PATH]
- * [--work DIR] [--sample-windows 1500] [--xmx 1g] [--fuse true|false|true,false]}
+ * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false]}
  */
 public final class EncodingBenchmark {
 
@@ -72,7 +72,7 @@ public final class EncodingBenchmark {
     Path model = Path.of(opt.getOrDefault("model", "../shared/corpus/models/yamnet/yamnet.tflite")).toAbsolutePath().normalize();
     Path work = Path.of(opt.getOrDefault("work", "examples/target/encoding-bench")).toAbsolutePath();
     int sample = Integer.parseInt(opt.getOrDefault("sample-windows", "1500"));
-    String xmx = opt.getOrDefault("xmx", "1g");
+    String xmx = opt.getOrDefault("xmx", "256m");
     List<String> fuse = List.of(opt.getOrDefault("fuse", "true").split(","));
     int par = Runtime.getRuntime().availableProcessors();
     if (!Files.exists(model)) {
