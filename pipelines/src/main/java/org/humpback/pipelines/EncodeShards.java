@@ -65,7 +65,8 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
   private final String cancelMarker;
 
   /**
-   * @param cancelMarker a file whose appearance stops the run at the next batch (see
+   * @param cancelMarker a file whose appearance stops the run at the next batch; it also keys the
+   *     run's {@link LiveProgress}, to which every batch is added (see
    *     {@link EncodingPipeline#CANCEL_MARKER}); null = never
    */
   EncodeShards(FrontEndConfig frontEnd, ModelConfig model, String cancelMarker) {
@@ -202,6 +203,7 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
           }
         }
       }
+      LiveProgress.add(cancelMarker, java.util.Arrays.stream(vectors).filter(v -> v != null).count());
       for (int i = 0; i < batch.length; i++) {
         if (vectors[i] != null) {
           AudioWindow w = windows.get(i);

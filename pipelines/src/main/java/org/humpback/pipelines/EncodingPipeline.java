@@ -120,9 +120,9 @@ public final class EncodingPipeline {
   }
 
   /**
-   * Shard length for a file of {@code durationSeconds}: an eighth of the file, between 60 s and
+   * Shard length for a file of {@code durationSeconds}: a sixteenth of the file, between 30 s and
    * {@code maxShardSeconds}. Short files still spread over several workers, and progress (which a
-   * runner reports per finished shard) moves in steps of at most an eighth, while long files keep
+   * runner reports per finished shard) moves in small steps, so a cancel lands early, while long files keep
    * long shards (each shard re-opens the decoder; MP3 is demuxed from the start up to it). It
    * depends on the file only, not on the machine, so a file is always cut the same way.
    */
@@ -130,7 +130,7 @@ public final class EncodingPipeline {
     if (!(durationSeconds > 0) || !Double.isFinite(durationSeconds)) {
       return maxShardSeconds;
     }
-    return Math.min(maxShardSeconds, Math.max(60.0, Math.ceil(durationSeconds / 8)));
+    return Math.min(maxShardSeconds, Math.max(30.0, Math.ceil(durationSeconds / 16)));
   }
 
   /** Builds the pipeline; results land as JSON in {@code resultDir} (see {@link ResultFiles}). */
@@ -216,7 +216,7 @@ public final class EncodingPipeline {
     public long windowsEmbedded() {
       PipelineResult r = result.get();
       if (r == null) {
-        return 0;
+        return LiveProgress.get(cancelMarker());
       }
       try {
         long sum = 0;
@@ -224,10 +224,15 @@ public final class EncodingPipeline {
             .addNameFilter(MetricNameFilter.named(EncodingPipeline.class, "windows_embedded")).build()).getCounters()) {
           sum += m.getAttempted();
         }
-        return sum;
+        return Math.max(sum, LiveProgress.get(cancelMarker()));
       } catch (RuntimeException e) {
-        return 0; // some runners answer metrics only at the end
+        return LiveProgress.get(cancelMarker()); // some runners answer metrics only at the end
       }
+    }
+
+    /** The run's cancel marker path, which also keys its {@link LiveProgress}. */
+    private String cancelMarker() {
+      return runDir.toAbsolutePath().resolve(CANCEL_MARKER).toString();
     }
 
     public boolean isDone() {
@@ -286,6 +291,7 @@ public final class EncodingPipeline {
       if (cancelRequested) {
         state = PipelineResult.State.CANCELLED;
       }
+      LiveProgress.forget(cancelMarker());
       Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
       Map<String, FileResult> byId = new LinkedHashMap<>();
       for (FileResult fr : ResultFiles.read(resultDir)) {

@@ -64,11 +64,24 @@ class FusedStagesTest {
   }
 
   @Test
-  void shardLengthIsAnEighthOfTheFileBetweenAMinuteAndTheMaximum() {
+  void shardLengthIsASixteenthOfTheFileBetween30SecondsAndTheMaximum() {
     assertEquals(300.0, EncodingPipeline.shardSeconds(6 * 3600, 300));
-    assertEquals(113.0, EncodingPipeline.shardSeconds(900, 300));
-    assertEquals(60.0, EncodingPipeline.shardSeconds(65, 300));
+    assertEquals(57.0, EncodingPipeline.shardSeconds(900, 300));
+    assertEquals(30.0, EncodingPipeline.shardSeconds(65, 300));
     assertEquals(300.0, EncodingPipeline.shardSeconds(Double.NaN, 300));
     assertEquals(7.0, EncodingPipeline.shardSeconds(3600, 7), "never longer than the configured maximum");
+  }
+
+  @Test
+  void liveProgressAddsPerRunAndForgetsAtTheEnd() {
+    LiveProgress.add("run-a", 16);
+    LiveProgress.add("run-a", 5);
+    LiveProgress.add("run-b", 3);
+    LiveProgress.add(null, 7);
+    assertEquals(21, LiveProgress.get("run-a"));
+    assertEquals(3, LiveProgress.get("run-b"));
+    LiveProgress.forget("run-a");
+    assertEquals(0, LiveProgress.get("run-a"));
+    LiveProgress.forget("run-b");
   }
 }
