@@ -52,7 +52,7 @@ import org.humpback.transforms.model.ModelType;
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.EncodingBenchmark [--hours 1,6] [--runners direct,flink] [--model PATH]
- * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false]}
+ * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900]}
  */
 public final class EncodingBenchmark {
 
@@ -73,6 +73,7 @@ public final class EncodingBenchmark {
     Path work = Path.of(opt.getOrDefault("work", "examples/target/encoding-bench")).toAbsolutePath();
     int sample = Integer.parseInt(opt.getOrDefault("sample-windows", "1500"));
     String xmx = opt.getOrDefault("xmx", "256m");
+    timeoutSeconds = Long.parseLong(opt.getOrDefault("timeout-s", "900"));
     List<String> fuse = List.of(opt.getOrDefault("fuse", "true").split(","));
     int par = Runtime.getRuntime().availableProcessors();
     if (!Files.exists(model)) {
@@ -245,15 +246,31 @@ public final class EncodingBenchmark {
   }
 
   /** One pipeline run in a fresh JVM with a fixed heap; null (and its log printed) when it fails. */
+  static long timeoutSeconds = 900;
+
   static ChildResult runChild(String runner, Path wav, Path model, Path work, String xmx, boolean fuse) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + xmx, "--enable-native-access=ALL-UNNAMED",
+        "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
         "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"),
         EncodingBenchmark.class.getName(), "child", runner, wav.toString(), model.toString(), work.toString(),
         String.valueOf(fuse)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    // A runner thread that dies of OutOfMemoryError can leave the direct runner waiting forever:
+    // children exit on OOM, and a watchdog ends a run that takes longer than --timeout-s.
+    Thread watchdog = new Thread(() -> {
+      try {
+        if (!p.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+          System.out.println("The " + runner + " run (fused=" + fuse + ") took over " + timeoutSeconds + " s: stopped");
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "benchmark-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     ChildResult result = null;
     StringBuilder log = new StringBuilder();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
