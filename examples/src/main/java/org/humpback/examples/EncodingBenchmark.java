@@ -21,9 +21,11 @@ import org.humpback.pipelines.EncodingPipeline;
 import org.humpback.pipelines.EncodingSignature;
 import org.humpback.pipelines.EncodingSpec;
 import org.humpback.transforms.audio.AudioDecoder;
+import org.humpback.transforms.audio.AudioShard;
 import org.humpback.transforms.audio.AudioWindow;
 import org.humpback.transforms.audio.FeatureType;
 import org.humpback.transforms.audio.FrontEndConfig;
+import org.humpback.transforms.audio.WindowPlan;
 import org.humpback.transforms.audio.Windower;
 import org.humpback.transforms.model.EmbeddingModel;
 import org.humpback.transforms.model.EmbeddingModels;
@@ -37,15 +39,20 @@ import org.humpback.transforms.model.ModelType;
  *   <li>end-to-end speed as a multiple of real time (audio seconds / wall seconds),</li>
  *   <li>end-to-end time / the sum of the stages run alone (decode+window, features, inference,
  *       Parquet write) — how much the pipeline machinery costs,</li>
- *   <li>peak RSS (VmHWM) of the process that ran the pipeline (each run is a fresh child JVM).</li>
+ *   <li>peak RSS (VmHWM) of the process that ran the pipeline: each run is a fresh child JVM with a
+ *       fixed heap ({@code --xmx}, default 256m), so RSS reflects what the pipeline holds rather than
+ *       how lazily a large default heap is collected; a run that runs out of heap is reported FAILED.</li>
  * </ul>
- * Stages alone: decode+window is timed over the whole file; features and inference on the first
- * {@code --sample-windows} windows and scaled by the window count (their cost per window is
- * constant); the Parquet write over the real row count.
+ * Stages alone (see {@link #stagesAlone}): each at the pipeline's parallelism (cores) with the
+ * pipeline's own shards and model config; decode+window over the whole file; inference on the
+ * first {@code --sample-windows} windows, scaled by the window count (its cost per window is
+ * constant); the Parquet write over the real row count. The load average is printed per row: other
+ * processes on the machine inflate the end-to-end time measured after the stages.
+ * {@code --fuse true,false} also runs the separate AudioIO → Features → Inference steps.
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.EncodingBenchmark [--hours 1,6] [--runners direct,flink] [--model PATH]
- * [--work DIR] [--sample-windows 1500]}
+ * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900]}
  */
 public final class EncodingBenchmark {
 
@@ -65,32 +72,47 @@ public final class EncodingBenchmark {
     Path model = Path.of(opt.getOrDefault("model", "../shared/corpus/models/yamnet/yamnet.tflite")).toAbsolutePath().normalize();
     Path work = Path.of(opt.getOrDefault("work", "examples/target/encoding-bench")).toAbsolutePath();
     int sample = Integer.parseInt(opt.getOrDefault("sample-windows", "1500"));
+    String xmx = opt.getOrDefault("xmx", "256m");
+    timeoutSeconds = Long.parseLong(opt.getOrDefault("timeout-s", "900"));
+    List<String> fuse = List.of(opt.getOrDefault("fuse", "true").split(","));
+    int par = Runtime.getRuntime().availableProcessors();
     if (!Files.exists(model)) {
       throw new IllegalArgumentException("Invalid --model: " + model + " does not exist");
     }
     Files.createDirectories(work);
-    System.out.printf("EncodingBenchmark: YAMNet TFLite %s, 16 kHz waveform, 0.975-s windows; %d cores; %s%n",
-        model, Runtime.getRuntime().availableProcessors(), java.time.Instant.now());
-    System.out.printf("%-6s %-7s %8s %9s %10s %10s %9s %8s %10s%n",
-        "hours", "runner", "windows", "e2e_s", "x_realtime", "stages_s", "e2e/sum", "dim", "peak_rss");
+    System.out.printf("EncodingBenchmark: YAMNet TFLite %s, 16 kHz waveform, 0.975-s windows; %d cores; child -Xmx%s;"
+        + " %s; load average %s%n", model, par, xmx, java.time.Instant.now(), loadAverage());
+    System.out.printf("%-6s %-7s %-6s %8s %9s %10s %10s %9s %8s %10s  %s%n",
+        "hours", "runner", "fused", "windows", "e2e_s", "x_realtime", "stages_s", "e2e/sum", "dim", "peak_rss", "load_avg");
     for (double h : hours) {
       Path wav = work.resolve(String.format("synthetic-%.2fh.wav", h));
       if (!Files.exists(wav)) {
         generate(wav, h * 3600, 16000);
       }
-      Stages alone = stagesAlone(wav, model, sample, work);
+      Stages alone = stagesAlone(wav, model, sample, work, par);
       for (String runner : runners) {
-        ChildResult r = runChild(runner, wav, model, work);
-        double audioSeconds = h * 3600;
-        System.out.printf("%-6.2f %-7s %8d %9.1f %10.1f %10.1f %9.2f %8d %9.0fM%n", h, runner, r.windows, r.seconds,
-            audioSeconds / r.seconds, alone.total(), r.seconds / alone.total(), r.dim, r.vmhwmKb / 1024.0);
+        for (String f : fuse) {
+          ChildResult r = runChild(runner, wav, model, work, xmx, Boolean.parseBoolean(f));
+          double audioSeconds = h * 3600;
+          if (r == null) {
+            System.out.printf("%-6.2f %-7s %-6s FAILED (see above)  %s%n", h, runner, f, loadAverage());
+            continue;
+          }
+          System.out.printf("%-6.2f %-7s %-6s %8d %9.1f %10.1f %10.1f %9.2f %8d %9.0fM  %s%n", h, runner, f, r.windows,
+              r.seconds, audioSeconds / r.seconds, alone.total(), r.seconds / alone.total(), r.dim, r.vmhwmKb / 1024.0,
+              loadAverage());
+        }
       }
-      System.out.printf("       stages alone for %.2f h: decode+window %.1f s, features %.1f s, inference %.1f s, parquet %.1f s%n",
-          h, alone.decode, alone.features, alone.inference, alone.write);
+      System.out.printf("       stages alone for %.2f h at parallelism %d: decode+window %.1f s, features %.1f s,"
+          + " inference %.1f s (of which model load + warm-up %.1f s), parquet %.1f s%n",
+          h, par, alone.decode, alone.features, alone.inference, alone.modelLoad, alone.write);
     }
   }
 
-  record Stages(double decode, double features, double inference, double write) {
+  /** The pipeline's shard length (EncodingOptions' default maxShardSeconds). */
+  static final double SHARD_SECONDS = 300;
+
+  record Stages(double decode, double features, double inference, double modelLoad, double write) {
     double total() {
       return decode + features + inference + write;
     }
@@ -98,42 +120,92 @@ public final class EncodingBenchmark {
 
   record ChildResult(double seconds, long windows, int dim, long vmhwmKb) {}
 
-  static Stages stagesAlone(Path wav, Path model, int sample, Path work) throws Exception {
+  /**
+   * Each stage run alone, at the pipeline's parallelism {@code par} (one worker thread per core on
+   * the direct runner, Flink parallelism 2 here), with what the pipeline uses: the same 300-s shards
+   * decoded from their own start, the same model config (batch size 16, 1 intra-op thread per
+   * instance, one instance per worker). So the sum is the wall time of a perfect pipeline that
+   * adds nothing but runs the stages one after the other.
+   */
+  static Stages stagesAlone(Path wav, Path model, int sample, Path work, int par) throws Exception {
+    long perShard = (long) Math.floor(SHARD_SECONDS * FRONT_END.sampleRate() / FRONT_END.hopSamples());
+    long estimated = WindowPlan.of(Math.round(AudioDecoder.probe(wav).durationSeconds() * FRONT_END.sampleRate()),
+        FRONT_END).count();
+    int shards = (int) ((estimated + perShard - 1) / perShard);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(par);
+    List<AudioWindow> first = java.util.Collections.synchronizedList(new ArrayList<>());
     long t0 = System.nanoTime();
-    long windows = 0;
-    List<AudioWindow> first = new ArrayList<>();
-    try (AudioDecoder d = AudioDecoder.open(wav, 16000)) {
-      Windower w = Windower.over("bench", d, FRONT_END);
-      AudioWindow a;
-      while ((a = w.next()) != null) {
-        if (first.size() < sample) {
-          first.add(a);
+    List<java.util.concurrent.Future<Long>> counts = new ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      long from = i * perShard;
+      long to = i == shards - 1 ? AudioShard.OPEN_ENDED : from + perShard;
+      counts.add(pool.submit(() -> {
+        long n = 0;
+        try (AudioDecoder d = AudioDecoder.open(wav, 16000, Windower.shardStartSeconds(FRONT_END, from))) {
+          Windower w = Windower.overShard("bench", d, FRONT_END, from, to);
+          for (AudioWindow a = w.next(); a != null; a = w.next()) {
+            if (from == 0 && n < sample) {
+              first.add(a);
+            }
+            n++;
+          }
         }
-        windows++;
-      }
+        return n;
+      }));
+    }
+    long windows = 0;
+    for (var c : counts) {
+      windows += c.get();
     }
     double decode = (System.nanoTime() - t0) / 1e9;
     double scale = (double) windows / first.size();
+    // Waveform features are the window itself (checked for length, not copied), as in the pipeline.
+    double features = 0;
 
-    // Waveform features are the window itself; the copy stands for what Features.waveform does.
-    t0 = System.nanoTime();
+    ModelConfig mc = ModelConfig.of(model.toString(), ModelType.TFLITE).withBatchSize(16).withThreads(1);
     float[][] batch = new float[first.size()][];
     for (int i = 0; i < batch.length; i++) {
-      batch[i] = first.get(i).samples().clone();
+      batch[i] = first.get(i).samples();
     }
-    double features = (System.nanoTime() - t0) / 1e9 * scale;
-
-    int dim;
-    try (EmbeddingModel m = EmbeddingModels.open(ModelConfig.of(model.toString(), ModelType.TFLITE).withBatchSize(16))) {
-      m.embed(Arrays.copyOf(batch, 16)); // warm-up: XNNPACK set-up is paid once per worker, not per window
-      t0 = System.nanoTime();
-      float[][] out = null;
-      for (int i = 0; i < batch.length; i += 16) {
-        out = m.embed(Arrays.copyOfRange(batch, i, Math.min(batch.length, i + 16)));
-      }
-      dim = out[0].length;
+    // Loading the model (and XNNPACK's set-up on the first call) is part of the stage: the pipeline
+    // pays it once per worker, in parallel, so it is timed the same way and not scaled.
+    t0 = System.nanoTime();
+    List<java.util.concurrent.Future<EmbeddingModel>> opening = new ArrayList<>();
+    for (int k = 0; k < par; k++) {
+      opening.add(pool.submit(() -> {
+        EmbeddingModel m = EmbeddingModels.open(mc);
+        m.embed(Arrays.copyOf(batch, 16));
+        return m;
+      }));
     }
-    double inference = (System.nanoTime() - t0) / 1e9 * scale;
+    List<EmbeddingModel> models = new ArrayList<>();
+    for (var o : opening) {
+      models.add(o.get());
+    }
+    double load = (System.nanoTime() - t0) / 1e9;
+    int[] dims = new int[1];
+    t0 = System.nanoTime();
+    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+    for (int k = 0; k < par; k++) {
+      EmbeddingModel m = models.get(k);
+      int from = batch.length * k / par / 16 * 16;
+      int to = k == par - 1 ? batch.length : batch.length * (k + 1) / par / 16 * 16;
+      done.add(pool.submit(() -> {
+        for (int i = from; i < to; i += 16) {
+          dims[0] = m.embed(Arrays.copyOfRange(batch, i, Math.min(to, i + 16)))[0].length;
+        }
+        return null;
+      }));
+    }
+    for (var d : done) {
+      d.get();
+    }
+    double inference = load + (System.nanoTime() - t0) / 1e9 * scale;
+    for (EmbeddingModel m : models) {
+      m.close();
+    }
+    pool.shutdown();
+    int dim = dims[0];
 
     Random r = new Random(1);
     float[] v = new float[dim];
@@ -161,17 +233,44 @@ public final class EncodingBenchmark {
         "0".repeat(64), dim, "bench"), rows);
     double write = (System.nanoTime() - t0) / 1e9;
     Files.deleteIfExists(out);
-    return new Stages(decode, features, inference, write);
+    return new Stages(decode, features, inference, load, write);
   }
 
-  static ChildResult runChild(String runner, Path wav, Path model, Path work) throws Exception {
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  /** One pipeline run in a fresh JVM with a fixed heap; null (and its log printed) when it fails. */
+  static long timeoutSeconds = 900;
+
+  static ChildResult runChild(String runner, Path wav, Path model, Path work, String xmx, boolean fuse) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx3g", "--enable-native-access=ALL-UNNAMED",
+        "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
         "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"),
-        EncodingBenchmark.class.getName(), "child", runner, wav.toString(), model.toString(), work.toString()));
+        EncodingBenchmark.class.getName(), "child", runner, wav.toString(), model.toString(), work.toString(),
+        String.valueOf(fuse)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    // A runner thread that dies of OutOfMemoryError can leave the direct runner waiting forever:
+    // children exit on OOM, and a watchdog ends a run that takes longer than --timeout-s.
+    Thread watchdog = new Thread(() -> {
+      try {
+        if (!p.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+          System.out.println("The " + runner + " run (fused=" + fuse + ") took over " + timeoutSeconds + " s: stopped");
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "benchmark-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     ChildResult result = null;
     StringBuilder log = new StringBuilder();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -187,7 +286,10 @@ public final class EncodingBenchmark {
     }
     int code = p.waitFor();
     if (result == null || code != 0) {
-      throw new IllegalStateException("The " + runner + " run failed (exit " + code + "):\n" + log);
+      String text = log.toString();
+      System.out.println("The " + runner + " run (fused=" + fuse + ", -Xmx" + xmx + ") failed (exit " + code + "): "
+          + (text.contains("OutOfMemoryError") ? "OutOfMemoryError" : text.substring(Math.max(0, text.length() - 2000))));
+      return null;
     }
     return result;
   }
@@ -202,6 +304,7 @@ public final class EncodingBenchmark {
     String sig = EncodingSignature.compute("yamnet", EncodingSignature.modelChecksum(model), mc, FRONT_END);
     EncodingSpec spec = new EncodingSpec("yamnet", "yamnet", mc, FRONT_END, sig, work.resolve("embeddings").toString(), Map.of());
     EncodingOptions o = EncodingPipeline.options(runner, "[local]", runner.equals("flink") ? 2 : null, false);
+    o.setFuseStages(Boolean.parseBoolean(a[5]));
     long t0 = System.nanoTime();
     EncodingPipeline.Result r = EncodingPipeline.run(o, spec,
         List.of(new EncodingPipeline.Input("bench", wav.toString(), "0".repeat(64))), work.resolve("run"));

@@ -23,15 +23,23 @@ public interface EncodingOptions extends FlinkPipelineOptions, DirectOptions {
 
   void setBatchSize(int value);
 
-  @Description("Intra-op threads of the model runtime per DoFn instance; 0 = the runtime's default")
+  @Description("Intra-op threads of the model runtime per model instance; 0 = auto (fused stages: 1 per instance,"
+      + " one instance per runner thread; separate stages: the runtime's default)")
   @Default.Integer(0)
   int getModelThreads();
 
   void setModelThreads(int value);
 
   @Description("Longest piece of one audio file decoded by one worker, in seconds (long files are split into shards)")
-  @Default.Double(600.0)
+  @Default.Double(300.0)
   double getMaxShardSeconds();
 
   void setMaxShardSeconds(double value);
+
+  @Description("Decode, features and inference of a shard in one DoFn with a model per runner thread (memory flat"
+      + " in file length on every runner); false = the separate AudioIO → Features → Inference steps")
+  @Default.Boolean(true)
+  boolean getFuseStages();
+
+  void setFuseStages(boolean value);
 }

@@ -108,10 +108,29 @@ public final class EncodingPipeline {
       }
       o.setParallelism(parallelism);
       o.setTargetParallelism(parallelism);
+    } else {
+      // The direct runner runs its monitor (which polls watermarks and timers) as a task in its own
+      // fixed pool of targetParallelism threads, so N threads give N - 1 workers: cores + 1 keeps one
+      // worker (and one model instance, fused stages) per core. Its own default is max(cores, 3).
+      o.setTargetParallelism(Runtime.getRuntime().availableProcessors() + 1);
     }
     o.setEnforceImmutability(enforceChecks);
     o.setEnforceEncodability(enforceChecks);
     return o;
+  }
+
+  /**
+   * Shard length for a file of {@code durationSeconds}: a sixteenth of the file, between 30 s and
+   * {@code maxShardSeconds}. Short files still spread over several workers, and progress (which a
+   * runner reports per finished shard) moves in small steps, so a cancel lands early, while long files keep
+   * long shards (each shard re-opens the decoder; MP3 is demuxed from the start up to it). It
+   * depends on the file only, not on the machine, so a file is always cut the same way.
+   */
+  public static double shardSeconds(double durationSeconds, double maxShardSeconds) {
+    if (!(durationSeconds > 0) || !Double.isFinite(durationSeconds)) {
+      return maxShardSeconds;
+    }
+    return Math.min(maxShardSeconds, Math.max(30.0, Math.ceil(durationSeconds / 16)));
   }
 
   /** Builds the pipeline; results land as JSON in {@code resultDir} (see {@link ResultFiles}). */
@@ -130,9 +149,9 @@ public final class EncodingPipeline {
     Pipeline p = Pipeline.create(options);
     PCollection<KV<String, String>> files = p.apply("AudioFiles",
         Create.of(paths).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
-    Stages s = Stages.apply(files, spec, options);
-    PCollection<EmbeddedWindow> counted = s.embedded().apply("CountEmbedded",
-        ParDo.of(new CountFn(resultDir.toAbsolutePath().getParent().resolve(CANCEL_MARKER).toString())));
+    String cancelMarker = resultDir.toAbsolutePath().getParent().resolve(CANCEL_MARKER).toString();
+    Stages s = Stages.apply(files, spec, options, cancelMarker);
+    PCollection<EmbeddedWindow> counted = s.embedded().apply("CountEmbedded", ParDo.of(new CountFn(cancelMarker)));
     PCollectionTuple.of(WriteEmbeddings.FILES, files)
         .and(WriteEmbeddings.WINDOWS, counted)
         .and(WriteEmbeddings.FAILURES, PCollectionList.of(s.failures()).apply("AllFailures",
@@ -197,7 +216,7 @@ public final class EncodingPipeline {
     public long windowsEmbedded() {
       PipelineResult r = result.get();
       if (r == null) {
-        return 0;
+        return LiveProgress.get(cancelMarker());
       }
       try {
         long sum = 0;
@@ -205,10 +224,15 @@ public final class EncodingPipeline {
             .addNameFilter(MetricNameFilter.named(EncodingPipeline.class, "windows_embedded")).build()).getCounters()) {
           sum += m.getAttempted();
         }
-        return sum;
+        return Math.max(sum, LiveProgress.get(cancelMarker()));
       } catch (RuntimeException e) {
-        return 0; // some runners answer metrics only at the end
+        return LiveProgress.get(cancelMarker()); // some runners answer metrics only at the end
       }
+    }
+
+    /** The run's cancel marker path, which also keys its {@link LiveProgress}. */
+    private String cancelMarker() {
+      return runDir.toAbsolutePath().resolve(CANCEL_MARKER).toString();
     }
 
     public boolean isDone() {
@@ -267,6 +291,7 @@ public final class EncodingPipeline {
       if (cancelRequested) {
         state = PipelineResult.State.CANCELLED;
       }
+      LiveProgress.forget(cancelMarker());
       Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
       Map<String, FileResult> byId = new LinkedHashMap<>();
       for (FileResult fr : ResultFiles.read(resultDir)) {

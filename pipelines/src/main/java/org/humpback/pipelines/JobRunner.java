@@ -183,6 +183,9 @@ public final class JobRunner {
     EncodingOptions options = EncodingPipeline.options(settings.runner(), settings.flinkMaster(), settings.parallelism(),
         settings.enforceChecks());
     options.setBatchSize(settings.batchSize());
+    if (audio.durationSeconds() != null) {
+      options.setMaxShardSeconds(EncodingPipeline.shardSeconds(audio.durationSeconds(), options.getMaxShardSeconds()));
+    }
     options.setModelThreads(settings.modelThreads());
     options.setJobName("encode-" + job.id());
     Path runDir = storageRoot.resolve("tmp/runs/" + job.id() + "-" + UUID.randomUUID());

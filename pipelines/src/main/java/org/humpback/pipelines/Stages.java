@@ -2,6 +2,7 @@ package org.humpback.pipelines;
 
 import java.util.List;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -23,7 +24,12 @@ import org.humpback.transforms.model.ModelConfig;
  */
 record Stages(PCollection<EmbeddedWindow> embedded, List<PCollection<FileFailure>> failures) {
 
-  static Stages apply(PCollection<KV<String, String>> files, EncodingSpec spec, EncodingOptions options) {
+  /** @param cancelMarker a file whose appearance stops the run (fused stages check it between batches); may be null */
+  static Stages apply(PCollection<KV<String, String>> files, EncodingSpec spec, EncodingOptions options,
+      String cancelMarker) {
+    if (options.getFuseStages()) {
+      return fused(files, spec, options, cancelMarker);
+    }
     PCollectionTuple decoded = files.apply("DecodeAndWindow",
         AudioIO.readWindows(spec.frontEnd()).withMaxShardSeconds(options.getMaxShardSeconds()));
     PCollection<FileFailure> decodeFailed = decoded.get(AudioIO.FAILURES).apply("DecodeFailures",
@@ -31,10 +37,39 @@ record Stages(PCollection<EmbeddedWindow> embedded, List<PCollection<FileFailure
             .via((AudioFailure f) -> new FileFailure(f.sourceId(), "decode", f.message())));
     PCollection<FeatureWindow> features = decoded.get(AudioIO.WINDOWS).apply("Features", Features.of(spec.frontEnd()));
     ModelConfig model = spec.model().withBatchSize(options.getBatchSize()).withThreads(options.getModelThreads());
+    // Separate steps share one synchronized model per JVM (Inference's ModelCache.acquire).
     PCollectionTuple inferred = features.apply("Inference", Inference.embed(model).withFailures());
     PCollection<FileFailure> inferenceFailed = inferred.get(Inference.FAILED).apply("InferenceFailures",
         MapElements.into(TypeDescriptor.of(FileFailure.class)).via((FailedWindow f) -> new FileFailure(f.sourceId(),
             "inference", "Inference failed on window " + f.index() + " (" + f.startS() + " s): " + f.error())));
     return new Stages(inferred.get(Inference.EMBEDDED), List.of(decodeFailed, inferenceFailed));
+  }
+
+  /**
+   * {@link AudioIO#planShards} → {@link Reshuffle} (spreads one file's shards over workers) →
+   * {@link EncodeShards} (decode, features and inference of a shard in one DoFn, a model per worker
+   * thread): memory per worker is one batch of audio, whatever the file length.
+   */
+  static Stages fused(PCollection<KV<String, String>> files, EncodingSpec spec, EncodingOptions options,
+      String cancelMarker) {
+    PCollectionTuple planned = files.apply("PlanShards",
+        AudioIO.planShards(spec.frontEnd(), options.getMaxShardSeconds()));
+    PCollection<FileFailure> planFailed = planned.get(AudioIO.FAILURES).apply("PlanFailures",
+        MapElements.into(TypeDescriptor.of(FileFailure.class))
+            .via((AudioFailure f) -> new FileFailure(f.sourceId(), "decode", f.message())));
+    ModelConfig model = spec.model().withBatchSize(options.getBatchSize()).withThreads(modelThreads(options));
+    PCollectionTuple encoded = planned.get(AudioIO.SHARDS)
+        .apply("SpreadShards", Reshuffle.viaRandomKey())
+        .apply("EncodeShards", new EncodeShards(spec.frontEnd(), model, cancelMarker));
+    return new Stages(encoded.get(EncodeShards.EMBEDDED), List.of(planFailed, encoded.get(EncodeShards.FAILURES)));
+  }
+
+  /**
+   * Intra-op threads per model instance: the option, or when it is 0 (auto) one thread, since each
+   * runner thread already has its own instance and batch-level parallelism across instances scales
+   * better than splitting one small model call over cores.
+   */
+  static int modelThreads(EncodingOptions options) {
+    return options.getModelThreads() > 0 ? options.getModelThreads() : 1;
   }
 }

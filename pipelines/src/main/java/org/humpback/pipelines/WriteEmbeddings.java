@@ -15,7 +15,6 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.humpback.transforms.audio.WindowCoders;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.beam.sdk.metrics.Counter;
@@ -41,9 +40,8 @@ import org.humpback.transforms.audio.EmbeddedWindow;
  * <p>Why a GroupByKey per file and a plain writer in a DoFn rather than ParquetIO's FileIO sink:
  * FileIO sinks cannot set footer key/value metadata, do not sort, and name files by shard; here a
  * file must be complete, ordered, carry its provenance and appear atomically, and must not be written
- * at all when any of its windows failed. Memory: one file's vectors are packed into primitive arrays
- * (4 bytes per value, e.g. 91 MB for 6 h of 0.975-s YAMNet windows × 1024), never the whole corpus,
- * and rows are streamed to Parquet in index order from those arrays.
+ * at all when any of its windows failed. Memory: one file's vectors (4 bytes per value, e.g. 46 MB
+ * for 6 h of 0.975-s YAMNet windows × 521), never the whole corpus; see {@link Packed}.
  */
 public final class WriteEmbeddings extends PTransform<PCollectionTuple, PCollection<FileResult>> {
 
@@ -211,47 +209,40 @@ public final class WriteEmbeddings extends PTransform<PCollectionTuple, PCollect
     }
   }
 
-  /** One file's windows in primitive arrays plus a sort order by index (see the class comment on memory). */
+  /**
+   * One file's windows, sorted by index before the write. It keeps the windows themselves rather
+   * than copying their vectors into packed arrays: the direct runner's group already holds them in
+   * memory, so a copy would double a file's footprint at the write (and array doubling would add a
+   * third transient copy); on Flink the group is read from its sorted spill and only this list is
+   * on the heap (≈ 4 bytes × dim plus ~100 bytes per window).
+   */
   static final class Packed {
     int count;
     int dim = -1;
-    long[] indices = new long[64];
-    double[] starts = new double[64];
-    double[] ends = new double[64];
-    float[] values = new float[0];
+    private final java.util.ArrayList<EmbeddedWindow> windows = new java.util.ArrayList<>();
     int[] order;
+    long[] indices;
 
-    /** Computes the index order; call once all windows are added. */
+    /** Sorts by window index; call once all windows are added. */
     Packed sorted() {
-      Packed p = this;
-      Integer[] boxed = new Integer[p.count];
-      for (int i = 0; i < boxed.length; i++) {
-        boxed[i] = i;
+      windows.sort(java.util.Comparator.comparingLong(EmbeddedWindow::index));
+      order = new int[count];
+      indices = new long[count];
+      for (int i = 0; i < count; i++) {
+        order[i] = i;
+        indices[i] = windows.get(i).index();
       }
-      Arrays.sort(boxed, (a, b) -> Long.compare(p.indices[a], p.indices[b]));
-      p.order = Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
-      return p;
+      return this;
     }
 
     void add(EmbeddedWindow w) {
       if (dim < 0) {
         dim = w.embedding().length;
-        values = new float[64 * Math.max(dim, 1)];
       } else if (w.embedding().length != dim) {
         throw new IllegalArgumentException("Window " + w.index() + " has " + w.embedding().length
             + " values, earlier windows had " + dim);
       }
-      if (count == indices.length) {
-        int cap = count * 2;
-        indices = Arrays.copyOf(indices, cap);
-        starts = Arrays.copyOf(starts, cap);
-        ends = Arrays.copyOf(ends, cap);
-        values = Arrays.copyOf(values, cap * dim);
-      }
-      indices[count] = w.index();
-      starts[count] = w.startS();
-      ends[count] = w.endS();
-      System.arraycopy(w.embedding(), 0, values, count * dim, dim);
+      windows.add(w);
       count++;
     }
 
@@ -269,9 +260,9 @@ public final class WriteEmbeddings extends PTransform<PCollectionTuple, PCollect
           if (i >= count) {
             throw new NoSuchElementException();
           }
-          int k = order[i++];
-          float[] v = Arrays.copyOfRange(values, k * dim, (k + 1) * dim);
-          return new EmbeddingParquet.Row(Math.toIntExact(indices[k]), starts[k], ends[k], v);
+          EmbeddedWindow w = windows.get(i++);
+          // Windows are never mutated downstream, so the row may share the vector.
+          return new EmbeddingParquet.Row(Math.toIntExact(w.index()), w.startS(), w.endS(), w.embedding());
         }
       };
     }

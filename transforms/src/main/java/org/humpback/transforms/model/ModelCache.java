@@ -69,6 +69,24 @@ public final class ModelCache {
     return new Handle(e);
   }
 
+  /**
+   * A handle on a model instance of its own, not shared with any other handle: for a DoFn that
+   * wants one runtime per worker thread (several threads embedding at once, each runtime with its
+   * own intra-op threads) instead of the shared, serialized instance of {@link #acquire}. It costs
+   * one copy of the weights per handle. Close it in {@code @Teardown}.
+   *
+   * @throws ModelException when the model cannot be loaded
+   */
+  public static Handle acquireExclusive(ModelConfig config) {
+    if (config == null) {
+      throw new IllegalArgumentException("Invalid model config: null");
+    }
+    Entry e = new Entry(config); // never in ENTRIES, so no other handle can reach it
+    e.refs = 1;
+    e.loaded();
+    return new Handle(e);
+  }
+
   private static void release(Entry e) {
     boolean last;
     synchronized (LOCK) {

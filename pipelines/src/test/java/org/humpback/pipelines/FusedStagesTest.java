@@ -1,0 +1,87 @@
+package org.humpback.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.humpback.transforms.testing.SharedCorpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fused per-shard stages ({@link EncodeShards}, the default) write exactly the rows of the
+ * separate AudioIO → Features → Inference steps, with small shards so several model instances
+ * (one per runner thread) share the work.
+ */
+class FusedStagesTest {
+
+  @Test
+  void fusedAndSeparateStagesWriteTheSameRows(@TempDir Path dir) {
+    Path wav = SharedCorpus.audio("humpback/glacier-bay-humpback.wav");
+    List<EncodingPipeline.Input> inputs = List.of(new EncodingPipeline.Input("wav", wav.toString(), "w".repeat(64)));
+
+    Path fusedRoot = dir.resolve("fused");
+    EncodingOptions fused = EncodingPipeline.options("direct", null, 3, true);
+    fused.setMaxShardSeconds(9.0);
+    EncodingPipeline.Result f = EncodingPipeline.run(fused, EncodingPipelineTest.spec(fusedRoot, Map.of()), inputs,
+        fusedRoot.resolve("run"));
+
+    Path separateRoot = dir.resolve("separate");
+    EncodingOptions separate = EncodingPipeline.options("direct", null, 2, true);
+    separate.setFuseStages(false);
+    EncodingPipeline.Result s = EncodingPipeline.run(separate, EncodingPipelineTest.spec(separateRoot, Map.of()), inputs,
+        separateRoot.resolve("run"));
+
+    assertEquals(PipelineResult.State.DONE, f.state());
+    assertEquals(PipelineResult.State.DONE, s.state());
+    assertTrue(f.allOk(), f.files().toString());
+    assertTrue(s.allOk(), s.files().toString());
+    EmbeddingParquet.Contents a = EmbeddingParquet.read(Path.of(f.files().get(0).parquetPath()));
+    EmbeddingParquet.Contents b = EmbeddingParquet.read(Path.of(s.files().get(0).parquetPath()));
+    assertTrue(a.rows().size() > 20, "a clip long enough for several 9-s shards: " + a.rows().size());
+    assertEquals(b.rows().size(), a.rows().size());
+    for (int k = 0; k < a.rows().size(); k++) {
+      assertEquals(b.rows().get(k).rowIndex(), a.rows().get(k).rowIndex());
+      assertEquals(b.rows().get(k).startS(), a.rows().get(k).startS());
+      assertEquals(b.rows().get(k).endS(), a.rows().get(k).endS());
+      assertArrayEquals(b.rows().get(k).embedding(), a.rows().get(k).embedding(), "row " + k + " (exactly equal)");
+    }
+  }
+
+  @Test
+  void stagesAreFusedByDefaultWithOneModelThreadPerInstance() {
+    EncodingOptions o = EncodingPipeline.options("direct", null, null, false);
+    assertTrue(o.getFuseStages());
+    assertEquals(1, Stages.modelThreads(o));
+    o.setModelThreads(4);
+    assertEquals(4, Stages.modelThreads(o));
+    assertEquals(Runtime.getRuntime().availableProcessors() + 1, o.getTargetParallelism(),
+        "the direct runner's monitor takes one of its pool threads");
+  }
+
+  @Test
+  void shardLengthIsASixteenthOfTheFileBetween30SecondsAndTheMaximum() {
+    assertEquals(300.0, EncodingPipeline.shardSeconds(6 * 3600, 300));
+    assertEquals(57.0, EncodingPipeline.shardSeconds(900, 300));
+    assertEquals(30.0, EncodingPipeline.shardSeconds(65, 300));
+    assertEquals(300.0, EncodingPipeline.shardSeconds(Double.NaN, 300));
+    assertEquals(7.0, EncodingPipeline.shardSeconds(3600, 7), "never longer than the configured maximum");
+  }
+
+  @Test
+  void liveProgressAddsPerRunAndForgetsAtTheEnd() {
+    LiveProgress.add("run-a", 16);
+    LiveProgress.add("run-a", 5);
+    LiveProgress.add("run-b", 3);
+    LiveProgress.add(null, 7);
+    assertEquals(21, LiveProgress.get("run-a"));
+    assertEquals(3, LiveProgress.get("run-b"));
+    LiveProgress.forget("run-a");
+    assertEquals(0, LiveProgress.get("run-a"));
+    LiveProgress.forget("run-b");
+  }
+}
