@@ -68,50 +68,43 @@ public enum Metric {
 
   /** Checks a data matrix: rectangular, at least one column, finite values. Messages name the row and column. */
   static int checkMatrix(double[][] rows, String name) {
-    if (rows == null) {
-      throw new IllegalArgumentException(name + " must not be null");
-    }
-    if (rows.length == 0) {
-      return 0;
-    }
-    int d = rows[0] == null ? -1 : rows[0].length;
-    if (d < 1) {
-      throw new IllegalArgumentException(name + "[0] must have at least one column, got " + (d < 0 ? "null" : d));
-    }
-    for (int i = 0; i < rows.length; i++) {
-      if (rows[i] == null || rows[i].length != d) {
-        throw new IllegalArgumentException(name + "[" + i + "] has " + (rows[i] == null ? "null" : rows[i].length)
-            + " columns, expected " + d + " like row 0");
-      }
-      for (int j = 0; j < d; j++) {
-        if (!Double.isFinite(rows[i][j])) {
-          throw new IllegalArgumentException(name + "[" + i + "][" + j + "] is " + rows[i][j] + "; values must be finite");
-        }
-      }
-    }
-    return d;
+    return checkMatrix(rows == null ? -1 : rows.length, i -> rows[i] == null ? -1 : rows[i].length,
+        (i, j) -> rows[i][j], name);
   }
 
   /** Float variant of {@link #checkMatrix(double[][], String)}. */
   static int checkMatrix(float[][] rows, String name) {
-    if (rows == null) {
+    return checkMatrix(rows == null ? -1 : rows.length, i -> rows[i] == null ? -1 : rows[i].length,
+        (i, j) -> rows[i][j], name);
+  }
+
+  /** A matrix cell, widened to double (a float's finiteness and printed NaN/Infinity are kept). */
+  private interface Cell {
+    double at(int row, int col);
+  }
+
+  /** The checks of both {@code checkMatrix} overloads; {@code n} and a row's width are -1 for null. */
+  private static int checkMatrix(int n, java.util.function.IntUnaryOperator width, Cell cell, String name) {
+    if (n < 0) {
       throw new IllegalArgumentException(name + " must not be null");
     }
-    if (rows.length == 0) {
+    if (n == 0) {
       return 0;
     }
-    int d = rows[0] == null ? -1 : rows[0].length;
+    int d = width.applyAsInt(0);
     if (d < 1) {
       throw new IllegalArgumentException(name + "[0] must have at least one column, got " + (d < 0 ? "null" : d));
     }
-    for (int i = 0; i < rows.length; i++) {
-      if (rows[i] == null || rows[i].length != d) {
-        throw new IllegalArgumentException(name + "[" + i + "] has " + (rows[i] == null ? "null" : rows[i].length)
+    for (int i = 0; i < n; i++) {
+      int w = width.applyAsInt(i);
+      if (w != d) {
+        throw new IllegalArgumentException(name + "[" + i + "] has " + (w < 0 ? "null" : w)
             + " columns, expected " + d + " like row 0");
       }
       for (int j = 0; j < d; j++) {
-        if (!Float.isFinite(rows[i][j])) {
-          throw new IllegalArgumentException(name + "[" + i + "][" + j + "] is " + rows[i][j] + "; values must be finite");
+        double v = cell.at(i, j);
+        if (!Double.isFinite(v)) {
+          throw new IllegalArgumentException(name + "[" + i + "][" + j + "] is " + v + "; values must be finite");
         }
       }
     }
