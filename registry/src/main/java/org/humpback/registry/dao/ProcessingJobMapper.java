@@ -21,19 +21,7 @@ public final class ProcessingJobMapper implements RowMapper<ProcessingJob> {
 
   @Override
   public RowMapper<ProcessingJob> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
-    int id = rs.findColumn("id");
-    int audioFileId = rs.findColumn("audio_file_id");
-    int status = rs.findColumn("status");
-    int encodingSignature = rs.findColumn("encoding_signature");
-    int modelVersion = rs.findColumn("model_version");
-    int windowSizeSeconds = rs.findColumn("window_size_seconds");
-    int targetSampleRate = rs.findColumn("target_sample_rate");
-    int featureConfig = rs.findColumn("feature_config");
-    int errorMessage = rs.findColumn("error_message");
-    int createdAt = rs.findColumn("created_at");
-    int updatedAt = rs.findColumn("updated_at");
-    int skipped = rs.findColumn("skipped");
-    int progress = rs.findColumn("progress");
+    SummaryColumns head = SummaryColumns.find(rs);
     int windowsDone = rs.findColumn("windows_done");
     int windowsTotal = rs.findColumn("windows_total");
     int windowsPerSecond = rs.findColumn("windows_per_second");
@@ -45,8 +33,65 @@ public final class ProcessingJobMapper implements RowMapper<ProcessingJob> {
     int finishedAt = rs.findColumn("finished_at");
     int cancelRequested = rs.findColumn("cancel_requested");
     return (r, c) -> {
-      String statusText = r.getString(status);
+      ProcessingJobSummary s = head.read(r);
       return new ProcessingJob(
+          s.id(),
+          s.audioFileId(),
+          s.status(),
+          s.encodingSignature(),
+          s.modelVersion(),
+          s.windowSizeSeconds(),
+          s.targetSampleRate(),
+          s.featureConfig(),
+          s.errorMessage(),
+          s.createdAt(),
+          s.updatedAt(),
+          s.skipped(),
+          s.progress(),
+          r.getLong(windowsDone),
+          nullableLong(r, windowsTotal),
+          nullableDouble(r, windowsPerSecond),
+          r.getInt(attempts),
+          r.getInt(maxAttempts),
+          r.getString(workerId),
+          Timestamps.parse(r.getString(heartbeatAt)),
+          Timestamps.parse(r.getString(startedAt)),
+          Timestamps.parse(r.getString(finishedAt)),
+          r.getBoolean(cancelRequested));
+    };
+  }
+
+  /** {@link ProcessingJobSummary} rows, mapped as {@link ProcessingJobMapper} maps full ones. */
+  public static final class Summary implements RowMapper<ProcessingJobSummary> {
+
+    @Override
+    public ProcessingJobSummary map(ResultSet rs, StatementContext ctx) throws SQLException {
+      return specialize(rs, ctx).map(rs, ctx);
+    }
+
+    @Override
+    public RowMapper<ProcessingJobSummary> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
+      SummaryColumns head = SummaryColumns.find(rs);
+      return (r, c) -> head.read(r);
+    }
+  }
+
+  /** Positions of the columns a {@link ProcessingJobSummary} holds; both mappers read them through this. */
+  private record SummaryColumns(int id, int audioFileId, int status, int encodingSignature, int modelVersion,
+      int windowSizeSeconds, int targetSampleRate, int featureConfig, int errorMessage, int createdAt, int updatedAt,
+      int skipped, int progress) {
+
+    static SummaryColumns find(ResultSet rs) throws SQLException {
+      return new SummaryColumns(rs.findColumn("id"), rs.findColumn("audio_file_id"), rs.findColumn("status"),
+          rs.findColumn("encoding_signature"), rs.findColumn("model_version"), rs.findColumn("window_size_seconds"),
+          rs.findColumn("target_sample_rate"), rs.findColumn("feature_config"), rs.findColumn("error_message"),
+          rs.findColumn("created_at"), rs.findColumn("updated_at"), rs.findColumn("skipped"),
+          rs.findColumn("progress"));
+    }
+
+    ProcessingJobSummary read(ResultSet r) throws SQLException {
+      String statusText = r.getString(status);
+      return new ProcessingJobSummary(
           r.getString(id),
           r.getString(audioFileId),
           statusText == null ? null : JobStatus.fromWireName(statusText),
@@ -59,18 +104,8 @@ public final class ProcessingJobMapper implements RowMapper<ProcessingJob> {
           Timestamps.parse(r.getString(createdAt)),
           Timestamps.parse(r.getString(updatedAt)),
           r.getBoolean(skipped),
-          r.getDouble(progress),
-          r.getLong(windowsDone),
-          nullableLong(r, windowsTotal),
-          nullableDouble(r, windowsPerSecond),
-          r.getInt(attempts),
-          r.getInt(maxAttempts),
-          r.getString(workerId),
-          Timestamps.parse(r.getString(heartbeatAt)),
-          Timestamps.parse(r.getString(startedAt)),
-          Timestamps.parse(r.getString(finishedAt)),
-          r.getBoolean(cancelRequested));
-    };
+          r.getDouble(progress));
+    }
   }
 
   private static Double nullableDouble(ResultSet rs, int column) throws SQLException {
@@ -86,48 +121,5 @@ public final class ProcessingJobMapper implements RowMapper<ProcessingJob> {
   private static Long nullableLong(ResultSet rs, int column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : v;
-  }
-
-  /** {@link ProcessingJobSummary} rows, mapped as {@link ProcessingJobMapper} maps full ones. */
-  public static final class Summary implements RowMapper<ProcessingJobSummary> {
-
-    @Override
-    public ProcessingJobSummary map(ResultSet rs, StatementContext ctx) throws SQLException {
-      return specialize(rs, ctx).map(rs, ctx);
-    }
-
-    @Override
-    public RowMapper<ProcessingJobSummary> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
-      int id = rs.findColumn("id");
-      int audioFileId = rs.findColumn("audio_file_id");
-      int status = rs.findColumn("status");
-      int encodingSignature = rs.findColumn("encoding_signature");
-      int modelVersion = rs.findColumn("model_version");
-      int windowSizeSeconds = rs.findColumn("window_size_seconds");
-      int targetSampleRate = rs.findColumn("target_sample_rate");
-      int featureConfig = rs.findColumn("feature_config");
-      int errorMessage = rs.findColumn("error_message");
-      int createdAt = rs.findColumn("created_at");
-      int updatedAt = rs.findColumn("updated_at");
-      int skipped = rs.findColumn("skipped");
-      int progress = rs.findColumn("progress");
-      return (r, c) -> {
-        String statusText = r.getString(status);
-        return new ProcessingJobSummary(
-            r.getString(id),
-            r.getString(audioFileId),
-            statusText == null ? null : JobStatus.fromWireName(statusText),
-            r.getString(encodingSignature),
-            r.getString(modelVersion),
-            nullableDouble(r, windowSizeSeconds),
-            nullableInt(r, targetSampleRate),
-            r.getString(featureConfig),
-            r.getString(errorMessage),
-            Timestamps.parse(r.getString(createdAt)),
-            Timestamps.parse(r.getString(updatedAt)),
-            r.getBoolean(skipped),
-            r.getDouble(progress));
-      };
-    }
   }
 }
