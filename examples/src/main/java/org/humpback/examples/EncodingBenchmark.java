@@ -30,11 +30,14 @@ import org.humpback.transforms.audio.Windower;
 import org.humpback.transforms.model.EmbeddingModel;
 import org.humpback.transforms.model.EmbeddingModels;
 import org.humpback.transforms.model.ModelConfig;
+import org.humpback.transforms.model.ModelPreset;
+import org.humpback.transforms.model.ModelPresets;
 import org.humpback.transforms.model.ModelType;
 
 /**
- * Encoding throughput, end to end, on generated long recordings with the YAMNet TFLite model
- * (16 kHz waveform, 0.975-s windows): for each file length and runner it prints
+ * Encoding throughput, end to end, on generated long recordings with the shipped YAMNet TFLite
+ * model as the product configures it (the ModelPresets "yamnet" entry: 16 kHz waveform, 0.975-s
+ * windows, the 1024-d embedding tensor): for each file length and runner it prints
  * <ul>
  *   <li>end-to-end speed as a multiple of real time (audio seconds / wall seconds),</li>
  *   <li>end-to-end time / the sum of the stages run alone (decode+window, features, inference,
@@ -43,6 +46,11 @@ import org.humpback.transforms.model.ModelType;
  *       fixed heap ({@code --xmx}, default 256m), so RSS reflects what the pipeline holds rather than
  *       how lazily a large default heap is collected; a run that runs out of heap is reported FAILED.</li>
  * </ul>
+ * Each child runs the same job twice and reports both: {@code cold} is the first run in a new JVM
+ * (what {@code ./humpback encode} pays: Beam, the runner and Flink's mini cluster start up, classes
+ * load and compile), {@code warm} the second (what a long-lived {@code ./humpback worker} pays for every
+ * job after its first). Children start with the class-data archive the {@code ./humpback} launcher
+ * uses (made by a first, untimed child run; {@code --cds off} to leave it out).
  * Stages alone (see {@link #stagesAlone}): each at the pipeline's parallelism (cores) with the
  * pipeline's own shards and model config; decode+window over the whole file; inference on the
  * first {@code --sample-windows} windows, scaled by the window count (its cost per window is
@@ -52,12 +60,19 @@ import org.humpback.transforms.model.ModelType;
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.EncodingBenchmark [--hours 1,6] [--runners direct,flink] [--model PATH]
- * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900]}
+ * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900] [--cds on|off]}
  */
 public final class EncodingBenchmark {
 
+  static final ModelPreset PRESET = ModelPresets.byKey("yamnet").orElseThrow();
+
   static final FrontEndConfig FRONT_END = FrontEndConfig.defaults()
-      .withSampleRate(16000).withWindowSeconds(0.975).withFeatures(FeatureType.WAVEFORM);
+      .withSampleRate(PRESET.sampleRate()).withWindowSeconds(PRESET.windowSeconds()).withFeatures(FeatureType.WAVEFORM);
+
+  /** The model as the registry configures the shipped YAMNet (its embedding tensor). */
+  static ModelConfig modelConfig(Path model) {
+    return ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(PRESET.outputName());
+  }
 
   private EncodingBenchmark() {}
 
@@ -69,21 +84,31 @@ public final class EncodingBenchmark {
     Map<String, String> opt = options(args);
     double[] hours = Arrays.stream(opt.getOrDefault("hours", "1,6").split(",")).mapToDouble(Double::parseDouble).toArray();
     List<String> runners = List.of(opt.getOrDefault("runners", "direct,flink").split(","));
-    Path model = Path.of(opt.getOrDefault("model", "../shared/corpus/models/yamnet/yamnet.tflite")).toAbsolutePath().normalize();
+    Path model = Path.of(opt.getOrDefault("model", "models/yamnet/yamnet.tflite")).toAbsolutePath().normalize();
     Path work = Path.of(opt.getOrDefault("work", "examples/target/encoding-bench")).toAbsolutePath();
     int sample = Integer.parseInt(opt.getOrDefault("sample-windows", "1500"));
     String xmx = opt.getOrDefault("xmx", "256m");
     timeoutSeconds = Long.parseLong(opt.getOrDefault("timeout-s", "900"));
+    cds = !opt.getOrDefault("cds", "on").equals("off");
     List<String> fuse = List.of(opt.getOrDefault("fuse", "true").split(","));
     int par = Runtime.getRuntime().availableProcessors();
     if (!Files.exists(model)) {
       throw new IllegalArgumentException("Invalid --model: " + model + " does not exist");
     }
     Files.createDirectories(work);
-    System.out.printf("EncodingBenchmark: YAMNet TFLite %s, 16 kHz waveform, 0.975-s windows; %d cores; child -Xmx%s;"
-        + " %s; load average %s%n", model, par, xmx, java.time.Instant.now(), loadAverage());
-    System.out.printf("%-6s %-7s %-6s %8s %9s %10s %10s %9s %8s %10s  %s%n",
-        "hours", "runner", "fused", "windows", "e2e_s", "x_realtime", "stages_s", "e2e/sum", "dim", "peak_rss", "load_avg");
+    System.out.printf("EncodingBenchmark: YAMNet TFLite %s (output %s), 16 kHz waveform, 0.975-s windows; %d cores;"
+        + " child -Xmx%s, class-data archive %s; %s; load average %s%n", model, PRESET.outputName(), par, xmx,
+        cds ? "on" : "off", java.time.Instant.now(), loadAverage());
+    if (cds) {
+      // The archive ./humpback would have after its first command: one untimed run of each runner.
+      Path clip = work.resolve("cds-warmup.wav");
+      generate(clip, 20, 16000);
+      for (String runner : runners) {
+        runChild(runner, clip, model, work, xmx, true);
+      }
+    }
+    System.out.printf("%-6s %-7s %-6s %-5s %8s %9s %10s %10s %9s %6s %10s  %s%n",
+        "hours", "runner", "fused", "run", "windows", "e2e_s", "x_realtime", "stages_s", "e2e/sum", "dim", "peak_rss", "load_avg");
     for (double h : hours) {
       Path wav = work.resolve(String.format("synthetic-%.2fh.wav", h));
       if (!Files.exists(wav)) {
@@ -98,9 +123,13 @@ public final class EncodingBenchmark {
             System.out.printf("%-6.2f %-7s %-6s FAILED (see above)  %s%n", h, runner, f, loadAverage());
             continue;
           }
-          System.out.printf("%-6.2f %-7s %-6s %8d %9.1f %10.1f %10.1f %9.2f %8d %9.0fM  %s%n", h, runner, f, r.windows,
-              r.seconds, audioSeconds / r.seconds, alone.total(), r.seconds / alone.total(), r.dim, r.vmhwmKb / 1024.0,
-              loadAverage());
+          String load = loadAverage();
+          double[] seconds = {r.coldSeconds, r.warmSeconds};
+          for (int k = 0; k < 2; k++) {
+            System.out.printf("%-6.2f %-7s %-6s %-5s %8d %9.1f %10.1f %10.1f %9.2f %6d %9.0fM  %s%n", h, runner, f,
+                k == 0 ? "cold" : "warm", r.windows, seconds[k], audioSeconds / seconds[k], alone.total(),
+                seconds[k] / alone.total(), r.dim, r.vmhwmKb / 1024.0, load);
+          }
         }
       }
       System.out.printf("       stages alone for %.2f h at parallelism %d: decode+window %.1f s, features %.1f s,"
@@ -118,7 +147,7 @@ public final class EncodingBenchmark {
     }
   }
 
-  record ChildResult(double seconds, long windows, int dim, long vmhwmKb) {}
+  record ChildResult(double coldSeconds, double warmSeconds, long windows, int dim, long vmhwmKb) {}
 
   /**
    * Each stage run alone, at the pipeline's parallelism {@code par} (one worker thread per core on
@@ -162,7 +191,7 @@ public final class EncodingBenchmark {
     // Waveform features are the window itself (checked for length, not copied), as in the pipeline.
     double features = 0;
 
-    ModelConfig mc = ModelConfig.of(model.toString(), ModelType.TFLITE).withBatchSize(16).withThreads(1);
+    ModelConfig mc = modelConfig(model).withBatchSize(16).withThreads(1);
     float[][] batch = new float[first.size()][];
     for (int i = 0; i < batch.length; i++) {
       batch[i] = first.get(i).samples();
@@ -248,12 +277,19 @@ public final class EncodingBenchmark {
   /** One pipeline run in a fresh JVM with a fixed heap; null (and its log printed) when it fails. */
   static long timeoutSeconds = 900;
 
+  /** Whether children start with the launcher's class-data archive. */
+  static boolean cds = true;
+
   static ChildResult runChild(String runner, Path wav, Path model, Path work, String xmx, boolean fuse) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"),
+        "-Djava.io.tmpdir=" + work));
+    if (cds) {
+      cmd.addAll(List.of("-XX:SharedArchiveFile=" + work.resolve("humpback-" + runner + ".jsa"), "-XX:+AutoCreateSharedArchive"));
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
         EncodingBenchmark.class.getName(), "child", runner, wav.toString(), model.toString(), work.toString(),
         String.valueOf(fuse)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -278,7 +314,8 @@ public final class EncodingBenchmark {
       while ((line = in.readLine()) != null) {
         if (line.startsWith("RESULT ")) {
           String[] f = line.split(" ");
-          result = new ChildResult(Double.parseDouble(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]));
+          result = new ChildResult(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Long.parseLong(f[3]),
+              Integer.parseInt(f[4]), Long.parseLong(f[5]));
         } else {
           log.append(line).append('\n');
         }
@@ -294,26 +331,45 @@ public final class EncodingBenchmark {
     return result;
   }
 
-  /** Runs one pipeline in this (fresh) JVM and prints {@code RESULT seconds windows dim vmhwm_kb}. */
+  /**
+   * Runs the same job twice in this (fresh) JVM, the second time into a new output folder, and
+   * prints {@code RESULT cold_seconds warm_seconds windows dim vmhwm_kb}.
+   */
   static void child(String[] a) throws Exception {
     String runner = a[1];
     Path wav = Path.of(a[2]);
     Path model = Path.of(a[3]);
-    Path work = Path.of(a[4]).resolve("out-" + runner);
-    ModelConfig mc = ModelConfig.of(model.toString(), ModelType.TFLITE);
+    ModelConfig mc = modelConfig(model);
     String sig = EncodingSignature.compute("yamnet", EncodingSignature.modelChecksum(model), mc, FRONT_END);
-    EncodingSpec spec = new EncodingSpec("yamnet", "yamnet", mc, FRONT_END, sig, work.resolve("embeddings").toString(), Map.of());
-    EncodingOptions o = EncodingPipeline.options(runner, "[local]", runner.equals("flink") ? 2 : null, false);
-    o.setFuseStages(Boolean.parseBoolean(a[5]));
-    long t0 = System.nanoTime();
-    EncodingPipeline.Result r = EncodingPipeline.run(o, spec,
-        List.of(new EncodingPipeline.Input("bench", wav.toString(), "0".repeat(64))), work.resolve("run"));
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    if (!r.allOk()) {
-      throw new IllegalStateException("encoding failed: " + r.files());
+    double[] seconds = new double[2];
+    EncodingPipeline.Result r = null;
+    for (int k = 0; k < 2; k++) {
+      Path work = Path.of(a[4]).resolve("out-" + runner + "-" + k);
+      deleteTree(work);
+      EncodingSpec spec = new EncodingSpec("yamnet", "yamnet", mc, FRONT_END, sig, work.resolve("embeddings").toString(), Map.of());
+      EncodingOptions o = EncodingPipeline.options(runner, "[local]", runner.equals("flink") ? 2 : null, false);
+      o.setFuseStages(Boolean.parseBoolean(a[5]));
+      long t0 = System.nanoTime();
+      r = EncodingPipeline.run(o, spec, List.of(new EncodingPipeline.Input("bench", wav.toString(), "0".repeat(64))),
+          work.resolve("run"));
+      seconds[k] = (System.nanoTime() - t0) / 1e9;
+      if (!r.allOk()) {
+        throw new IllegalStateException("encoding failed: " + r.files());
+      }
     }
-    System.out.println("RESULT " + seconds + " " + r.windows() + " " + r.files().get(0).vectorDim() + " " + vmhwmKb());
+    System.out.println("RESULT " + seconds[0] + " " + seconds[1] + " " + r.windows() + " " + r.files().get(0).vectorDim()
+        + " " + vmhwmKb());
     System.exit(0); // Flink's mini cluster leaves non-daemon threads
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   static long vmhwmKb() throws IOException {

@@ -24,7 +24,10 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.io.OutputFile;
 
 /**
@@ -157,41 +160,144 @@ public final class EmbeddingParquet {
    * @throws UncheckedIOException on an I/O failure (no file is left)
    */
   public static long write(Path target, Metadata metadata, Iterator<Row> rows) {
+    try (Writer w = Writer.open(target, metadata.toMap(), metadata.vectorDim())) {
+      while (rows.hasNext()) {
+        w.write(rows.next());
+      }
+      return w.commit();
+    }
+  }
+
+  /**
+   * A file being written row by row: it appears at its target, atomically, on {@link #commit};
+   * {@link #close} without a commit (or any failure) deletes the hidden temp file and leaves
+   * nothing behind. Rows must come in strictly increasing row_index, each {@code vectorDim} long.
+   */
+  public static final class Writer implements AutoCloseable {
+    private final Path target;
+    private final Path tmp;
+    private final int vectorDim;
+    private final ParquetWriter<Row> out;
+    private long rows;
+    private long previous = -1;
+    private boolean closed;
+
+    private Writer(Path target, Path tmp, int vectorDim, ParquetWriter<Row> out) {
+      this.target = target;
+      this.tmp = tmp;
+      this.vectorDim = vectorDim;
+      this.out = out;
+    }
+
+    /** Starts {@code target}'s hidden temp file, with {@code footer} as its key/value metadata. */
+    public static Writer open(Path target, Map<String, String> footer, int vectorDim) {
+      if (vectorDim < 1) {
+        throw new IllegalArgumentException("Invalid vector_dim: " + vectorDim + " (expected >= 1)");
+      }
+      Path dir = target.toAbsolutePath().getParent();
+      Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
+      try {
+        Files.createDirectories(dir);
+        cleanTemps(target);
+        return new Writer(target, tmp, vectorDim, new RowWriterBuilder(LocalParquetFiles.output(tmp), footer).build());
+      } catch (IOException e) {
+        deleteQuietly(tmp);
+        throw new UncheckedIOException("Cannot start writing embeddings to " + target, e);
+      }
+    }
+
+    /** Appends one row; a bad row throws IllegalArgumentException and the file will not be written. */
+    public void write(Row r) {
+      if (closed) {
+        throw new IllegalStateException("Writer for " + target + " is closed");
+      }
+      if (r.rowIndex() <= previous) {
+        fail(new IllegalArgumentException("Rows out of order for " + target + ": row_index " + r.rowIndex()
+            + " after " + previous));
+      }
+      if (r.embedding() == null || r.embedding().length != vectorDim) {
+        fail(new IllegalArgumentException("Invalid embedding length at row_index " + r.rowIndex() + " of " + target
+            + ": " + (r.embedding() == null ? "null" : r.embedding().length) + " (expected vector_dim " + vectorDim + ")"));
+      }
+      try {
+        out.write(r);
+      } catch (IOException e) {
+        fail(new UncheckedIOException("Cannot write embeddings to " + target + " (after " + rows + " rows)", e));
+      }
+      previous = r.rowIndex();
+      rows++;
+    }
+
+    /** Rows written so far. */
+    public long rows() {
+      return rows;
+    }
+
+    /** Closes the file and moves it onto its target name; returns the number of rows. */
+    public long commit() {
+      if (closed) {
+        throw new IllegalStateException("Writer for " + target + " is closed");
+      }
+      closed = true;
+      try {
+        out.close();
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return rows;
+      } catch (IOException e) {
+        deleteQuietly(tmp);
+        throw new UncheckedIOException("Cannot write embeddings to " + target + " (after " + rows + " rows)", e);
+      }
+    }
+
+    /** Abandons the file unless it was committed. */
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        try {
+          out.close();
+        } catch (IOException | RuntimeException ignored) {
+          // The temp file is deleted either way.
+        }
+        deleteQuietly(tmp);
+      }
+    }
+
+    private void fail(RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Joins {@code parts} (embedding files of one vector_dim, whose rows follow one another in this
+   * order) into {@code target} with {@code metadata} as its footer, atomically. Row groups are copied
+   * as they are, without decoding a value, so the cost is that of copying the bytes.
+   *
+   * @return the number of rows in the joined file
+   */
+  public static long concat(Path target, Metadata metadata, List<Path> parts) {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
-    long n = 0;
     try {
       Files.createDirectories(dir);
       cleanTemps(target);
-      try (ParquetWriter<GenericRecord> w = new Builder(LocalParquetFiles.output(tmp), metadata.toMap())
-          .withCompressionCodec(CompressionCodecName.SNAPPY)
-          .config(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false")
-          .build()) {
-        long previous = -1;
-        while (rows.hasNext()) {
-          Row r = rows.next();
-          if (r.rowIndex() <= previous) {
-            throw new IllegalArgumentException("Rows out of order for " + target + ": row_index " + r.rowIndex()
-                + " after " + previous);
-          }
-          if (r.embedding() == null || r.embedding().length != metadata.vectorDim()) {
-            throw new IllegalArgumentException("Invalid embedding length at row_index " + r.rowIndex() + " of " + target
-                + ": " + (r.embedding() == null ? "null" : r.embedding().length) + " (expected vector_dim "
-                + metadata.vectorDim() + ")");
-          }
-          previous = r.rowIndex();
-          w.write(toRecord(r));
-          n++;
-        }
+      ParquetFileWriter w = new ParquetFileWriter(LocalParquetFiles.output(tmp), PARQUET_SCHEMA,
+          ParquetFileWriter.Mode.CREATE, ROW_GROUP_BYTES, 0);
+      w.start();
+      for (Path part : parts) {
+        w.appendFile(LocalParquetFiles.input(part));
       }
+      Map<String, String> footer = new LinkedHashMap<>(WRITER_FOOTER);
+      footer.putAll(metadata.toMap());
+      w.end(footer);
+      long n = w.getFooter().getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return n;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       deleteQuietly(tmp);
-      throw new UncheckedIOException("Cannot write embeddings to " + target + " (after " + n + " rows)", e);
-    } catch (RuntimeException | Error e) {
-      deleteQuietly(tmp);
-      throw e;
+      throw new UncheckedIOException("Cannot join " + parts.size() + " parts into " + target,
+          e instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
   }
 
@@ -246,19 +352,6 @@ public final class EmbeddingParquet {
     }
   }
 
-  private static GenericRecord toRecord(Row r) {
-    GenericData.Record rec = new GenericData.Record(SCHEMA);
-    rec.put("row_index", r.rowIndex());
-    rec.put("start_s", r.startS());
-    rec.put("end_s", r.endS());
-    GenericData.Array<Float> a = new GenericData.Array<>(r.embedding().length, SCHEMA.getField("embedding").schema());
-    for (float f : r.embedding()) {
-      a.add(f);
-    }
-    rec.put("embedding", a);
-    return rec;
-  }
-
   private static void deleteQuietly(Path p) {
     try {
       Files.deleteIfExists(p);
@@ -267,31 +360,104 @@ public final class EmbeddingParquet {
     }
   }
 
-  /** parquet-mr 1.13 has no withExtraMetaData: the footer keys go in through the WriteSupport's context. */
-  private static final class Builder extends ParquetWriter.Builder<GenericRecord, Builder> {
-    private final Map<String, String> extra;
+  /**
+   * Row groups of at most this many bytes: a writer holds one row group in memory, so this bounds a
+   * write's memory whatever the file length (16 MB is about 4 000 rows of 1024 floats).
+   */
+  static final long ROW_GROUP_BYTES = 16L << 20;
 
-    Builder(OutputFile file, Map<String, String> extra) {
-      super(file);
-      this.extra = extra;
+  /** The Parquet schema parquet-avro derives from {@link #SCHEMA} (3-level list, as pyarrow writes). */
+  static final MessageType PARQUET_SCHEMA;
+
+  /** What parquet-avro puts in a footer, so readers that look for the Avro schema find it. */
+  private static final Map<String, String> WRITER_FOOTER;
+
+  static {
+    Configuration conf = new Configuration(false);
+    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
+    PARQUET_SCHEMA = new AvroSchemaConverter(conf).convert(SCHEMA);
+    WRITER_FOOTER = Map.of("parquet.avro.schema", SCHEMA.toString(), "writer.model.name", "avro");
+  }
+
+  /**
+   * Rows straight to Parquet's record consumer: the same columns parquet-avro writes from
+   * {@link #SCHEMA}, without boxing every float into an Avro array first.
+   */
+  private static final class RowWriteSupport extends WriteSupport<Row> {
+    private final Map<String, String> footer;
+    private RecordConsumer rc;
+
+    RowWriteSupport(Map<String, String> footer) {
+      this.footer = footer;
     }
 
     @Override
-    protected Builder self() {
+    public WriteContext init(Configuration configuration) {
+      Map<String, String> md = new LinkedHashMap<>(WRITER_FOOTER);
+      md.putAll(footer);
+      return new WriteContext(PARQUET_SCHEMA, md);
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+      this.rc = recordConsumer;
+    }
+
+    @Override
+    public void write(Row r) {
+      rc.startMessage();
+      rc.startField("row_index", 0);
+      rc.addInteger(r.rowIndex());
+      rc.endField("row_index", 0);
+      rc.startField("start_s", 1);
+      rc.addDouble(r.startS());
+      rc.endField("start_s", 1);
+      rc.startField("end_s", 2);
+      rc.addDouble(r.endS());
+      rc.endField("end_s", 2);
+      rc.startField("embedding", 3);
+      rc.startGroup();
+      float[] v = r.embedding();
+      if (v.length > 0) {
+        rc.startField("list", 0);
+        for (float f : v) {
+          rc.startGroup();
+          rc.startField("element", 0);
+          rc.addFloat(f);
+          rc.endField("element", 0);
+          rc.endGroup();
+        }
+        rc.endField("list", 0);
+      }
+      rc.endGroup();
+      rc.endField("embedding", 3);
+      rc.endMessage();
+    }
+  }
+
+  /**
+   * Snappy, bounded row groups, and no dictionary: vectors, times and indices almost never repeat, so
+   * a dictionary would only be built to be thrown away.
+   */
+  private static final class RowWriterBuilder extends ParquetWriter.Builder<Row, RowWriterBuilder> {
+    private final Map<String, String> footer;
+
+    RowWriterBuilder(OutputFile file, Map<String, String> footer) {
+      super(file);
+      this.footer = footer;
+      withCompressionCodec(CompressionCodecName.SNAPPY);
+      withRowGroupSize(ROW_GROUP_BYTES);
+      withDictionaryEncoding(false);
+    }
+
+    @Override
+    protected RowWriterBuilder self() {
       return this;
     }
 
     @Override
-    protected WriteSupport<GenericRecord> getWriteSupport(Configuration conf) {
-      return new AvroWriteSupport<>(new AvroSchemaConverter(conf).convert(SCHEMA), SCHEMA, GenericData.get()) {
-        @Override
-        public WriteContext init(Configuration configuration) {
-          WriteContext c = super.init(configuration);
-          Map<String, String> md = new LinkedHashMap<>(c.getExtraMetaData());
-          md.putAll(extra);
-          return new WriteContext(c.getSchema(), md);
-        }
-      };
+    protected WriteSupport<Row> getWriteSupport(Configuration conf) {
+      return new RowWriteSupport(footer);
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.humpback.pipelines;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,11 +20,9 @@ import org.humpback.transforms.audio.AudioDecodeException;
 import org.humpback.transforms.audio.AudioDecoder;
 import org.humpback.transforms.audio.AudioShard;
 import org.humpback.transforms.audio.AudioWindow;
-import org.humpback.transforms.audio.EmbeddedWindow;
 import org.humpback.transforms.audio.FeatureType;
 import org.humpback.transforms.audio.FrontEndConfig;
 import org.humpback.transforms.audio.LogMelSpectrogram;
-import org.humpback.transforms.audio.WindowCoders;
 import org.humpback.transforms.audio.Windower;
 import org.humpback.transforms.model.ModelCache;
 import org.humpback.transforms.model.ModelConfig;
@@ -32,8 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decode + window + features + batched inference of one time shard in one DoFn:
- * {@code PCollection<AudioShard>} → {@link #EMBEDDED} and {@link #FAILURES}.
+ * Decode + window + features + batched inference of one time shard in one DoFn, whose vectors go
+ * straight into the shard's {@link EmbeddingPart} files: {@code PCollection<AudioShard>} →
+ * {@link #PARTS} and {@link #FAILURES}.
  *
  * <p><b>Why fused.</b> The direct runner neither fuses steps nor applies backpressure: it runs
  * queued bundles first come, first served, so the decode step (tens of times faster than the
@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * sat in memory as 1.4 GB of float windows. Here the shard's windows are pulled from the decoder
  * one batch at a time, so memory per worker is one batch of audio whatever the file length, on
  * every runner. Flink would chain the separate steps, but still copies each 62-kB window between
- * chained operators through its coder; fused, it does not.
+ * chained operators through its coder; fused, it does not. The vectors themselves are written to the
+ * shard's part as each batch comes out of the model, so no runner ever holds a file's vectors: what
+ * leaves this step is one small {@link EmbeddingPart} per shard.
  *
  * <p>The numbers are those of the separate transforms: the same {@link Windower#overShard} decode,
  * {@link LogMelSpectrogram#computeFlat} or the waveform itself as in {@code Features.of}, and the
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * {@code AudioIO.decodeShards}, naming the missing window range); a window the model rejects or
  * fails on → {@code inference} (as {@code Inference.embed}); a window the front end rejects is
  * dropped with a warning (as {@code Features}), which {@link WriteEmbeddings} reports as
- * {@code incomplete}.
+ * {@code incomplete}; a part that cannot be written → {@code write}.
  *
  * <p><b>Model per worker thread.</b> Each DoFn instance (one per runner thread) loads its own
  * runtime ({@link ModelCache#acquireExclusive}) so several threads embed at once instead of
@@ -57,10 +59,10 @@ import org.slf4j.LoggerFactory;
  */
 final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollectionTuple> {
 
-  static final TupleTag<EmbeddedWindow> EMBEDDED = new TupleTag<>("embedded") {};
+  static final TupleTag<EmbeddingPart> PARTS = new TupleTag<>("parts") {};
   static final TupleTag<FileFailure> FAILURES = new TupleTag<>("failures") {};
 
-  private final FrontEndConfig frontEnd;
+  private final EncodingSpec spec;
   private final ModelConfig model;
   private final String cancelMarker;
 
@@ -69,11 +71,11 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
    *     run's {@link LiveProgress}, to which every batch is added (see
    *     {@link EncodingPipeline#CANCEL_MARKER}); null = never
    */
-  EncodeShards(FrontEndConfig frontEnd, ModelConfig model, String cancelMarker) {
-    if (frontEnd == null || model == null) {
-      throw new IllegalArgumentException("Invalid EncodeShards: frontEnd=" + frontEnd + ", model=" + model);
+  EncodeShards(EncodingSpec spec, ModelConfig model, String cancelMarker) {
+    if (spec == null || model == null) {
+      throw new IllegalArgumentException("Invalid EncodeShards: spec=" + spec + ", model=" + model);
     }
-    this.frontEnd = frontEnd;
+    this.spec = spec;
     this.model = model;
     this.cancelMarker = cancelMarker;
   }
@@ -81,14 +83,22 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
   @Override
   public PCollectionTuple expand(PCollection<AudioShard> shards) {
     PCollectionTuple out = shards.apply("DecodeFeaturesInfer",
-        ParDo.of(new EncodeShardFn(frontEnd, model, cancelMarker)).withOutputTags(EMBEDDED, TupleTagList.of(FAILURES)));
-    out.get(EMBEDDED).setCoder(WindowCoders.EmbeddedWindowCoder.of());
+        ParDo.of(new EncodeShardFn(spec, model, cancelMarker)).withOutputTags(PARTS, TupleTagList.of(FAILURES)));
+    out.get(PARTS).setCoder(EmbeddingPart.Coder.of());
     out.get(FAILURES).setCoder(SerializableCoder.of(FileFailure.class));
     return out;
   }
 
-  static final class EncodeShardFn extends DoFn<AudioShard, EmbeddedWindow> {
+  /** A shard's vectors could not be written to its part (disk full, permissions, a wrong vector length). */
+  static final class PartWriteException extends RuntimeException {
+    PartWriteException(RuntimeException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  static final class EncodeShardFn extends DoFn<AudioShard, EmbeddingPart> {
     private static final Logger LOG = LoggerFactory.getLogger(EncodeShardFn.class);
+    private final EncodingSpec spec;
     private final FrontEndConfig cfg;
     private final ModelConfig config;
     private final String cancelMarker;
@@ -97,13 +107,15 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
     private final Counter rejected = Metrics.counter(EncodeShards.class, "windows_rejected");
     private final Counter failedWindows = Metrics.counter(EncodeShards.class, "windows_failed");
     private final Counter modelCalls = Metrics.counter(EncodeShards.class, "model_calls");
+    private final Counter embedded = Metrics.counter(EncodingPipeline.class, "windows_embedded");
 
     private transient ModelCache.Handle model;
     private transient LogMelSpectrogram logMel;
     private transient long nextCancelCheckNanos;
 
-    EncodeShardFn(FrontEndConfig cfg, ModelConfig config, String cancelMarker) {
-      this.cfg = cfg;
+    EncodeShardFn(EncodingSpec spec, ModelConfig config, String cancelMarker) {
+      this.spec = spec;
+      this.cfg = spec.frontEnd();
       this.config = config;
       this.cancelMarker = cancelMarker;
     }
@@ -122,7 +134,8 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
       List<float[]> items = new ArrayList<>(config.batchSize());
       List<AudioWindow> windows = new ArrayList<>(config.batchSize());
       double start = Windower.shardStartSeconds(cfg, shard.firstWindow());
-      try (AudioDecoder decoder = AudioDecoder.open(Path.of(shard.path()), cfg.sampleRate(), start)) {
+      try (AudioDecoder decoder = AudioDecoder.open(Path.of(shard.path()), cfg.sampleRate(), start);
+          EmbeddingPart.Writer parts = new EmbeddingPart.Writer(shard.sourceId(), spec.parquetPath(shard.sourceId()))) {
         Windower w = Windower.overShard(shard.sourceId(), decoder, cfg, shard.firstWindow(), shard.lastWindowExclusive());
         for (AudioWindow win = w.next(); win != null; win = w.next()) {
           float[] values = features(win);
@@ -138,10 +151,13 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
           items.add(values);
           windows.add(win);
           if (items.size() >= config.batchSize()) {
-            flush(items, windows, out);
+            flush(items, windows, parts, out);
           }
         }
-        flush(items, windows, out);
+        flush(items, windows, parts, out);
+        for (EmbeddingPart part : commit(parts)) {
+          out.get(PARTS).output(part);
+        }
         shardsOk.inc();
         if (!decoder.stats().warnings().isEmpty() || !w.warnings().isEmpty()) {
           LOG.warn("{} ({}), windows from {}: {} {}", shard.sourceId(), shard.path(), shard.firstWindow(),
@@ -150,14 +166,14 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
       } catch (CancellationException e) {
         throw e;
       } catch (AudioDecodeException | RuntimeException e) {
-        if (e instanceof RuntimeException && !(e instanceof ModelException)) {
+        if (e instanceof RuntimeException && !(e instanceof ModelException) && !(e instanceof PartWriteException)) {
           LOG.error("Unexpected error encoding {}", shard, e);
         }
         shardsFailed.inc();
         String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
         String range = shard.isLast() ? "from window " + shard.firstWindow() + " to the end"
             : "windows " + shard.firstWindow() + " to " + (shard.lastWindowExclusive() - 1);
-        String reason = e instanceof ModelException ? "inference" : "decode";
+        String reason = e instanceof ModelException ? "inference" : e instanceof PartWriteException ? "write" : "decode";
         out.get(FAILURES).output(new FileFailure(shard.sourceId(), reason, message + " [" + range + " missing]"));
       }
     }
@@ -182,7 +198,8 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
       }
     }
 
-    private void flush(List<float[]> items, List<AudioWindow> windows, MultiOutputReceiver out) {
+    private void flush(List<float[]> items, List<AudioWindow> windows, EmbeddingPart.Writer parts,
+        MultiOutputReceiver out) {
       if (items.isEmpty()) {
         return;
       }
@@ -203,15 +220,30 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
           }
         }
       }
-      LiveProgress.add(cancelMarker, java.util.Arrays.stream(vectors).filter(v -> v != null).count());
+      long n = 0;
       for (int i = 0; i < batch.length; i++) {
         if (vectors[i] != null) {
           AudioWindow w = windows.get(i);
-          out.get(EMBEDDED).output(new EmbeddedWindow(w.sourceId(), w.index(), w.startS(), w.endS(), vectors[i]));
+          try {
+            parts.write(w.index(), w.startS(), w.endS(), vectors[i]);
+          } catch (UncheckedIOException | IllegalArgumentException e) {
+            throw new PartWriteException(e);
+          }
+          n++;
         }
       }
+      LiveProgress.add(cancelMarker, n);
+      embedded.inc(n);
       items.clear();
       windows.clear();
+    }
+
+    private static List<EmbeddingPart> commit(EmbeddingPart.Writer parts) {
+      try {
+        return parts.commit();
+      } catch (UncheckedIOException e) {
+        throw new PartWriteException(e);
+      }
     }
 
     /**

@@ -2,8 +2,10 @@ package org.humpback.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -53,14 +55,33 @@ class FusedStagesTest {
   }
 
   @Test
+  void aFileWhoseOutputCannotBeWrittenFailsWithReasonWriteAndTheOtherFileIsWritten(@TempDir Path dir) throws Exception {
+    Path wav = SharedCorpus.audio("humpback/HB-ship-SBNMS.wav");
+    Path root = dir.resolve("out");
+    EncodingSpec spec = EncodingPipelineTest.spec(root, Map.of());
+    // Where "blocked"'s folder should go there is a file: its parts cannot be written.
+    Path blockedDir = spec.parquetPath("blocked").getParent();
+    Files.createDirectories(blockedDir.getParent());
+    Files.writeString(blockedDir, "not a folder");
+    EncodingPipeline.Result r = EncodingPipeline.run(EncodingPipeline.options("direct", null, 2, true), spec,
+        List.of(new EncodingPipeline.Input("blocked", wav.toString(), "b".repeat(64)),
+            new EncodingPipeline.Input("fine", wav.toString(), "f".repeat(64))),
+        root.resolve("run"));
+    assertEquals("write", r.files().get(0).errorReason(), r.files().toString());
+    assertTrue(r.files().get(0).errorMessage().contains("blocked"), r.files().get(0).errorMessage());
+    assertTrue(r.files().get(1).isOk(), r.files().toString());
+    assertEquals(EncodingPipelineTest.expectedWindows(wav), r.files().get(1).windows());
+    assertFalse(Files.exists(EmbeddingPart.dir(spec.parquetPath("fine"))), "parts removed after the join");
+  }
+
+  @Test
   void stagesAreFusedByDefaultWithOneModelThreadPerInstance() {
     EncodingOptions o = EncodingPipeline.options("direct", null, null, false);
     assertTrue(o.getFuseStages());
     assertEquals(1, Stages.modelThreads(o));
     o.setModelThreads(4);
     assertEquals(4, Stages.modelThreads(o));
-    assertEquals(Runtime.getRuntime().availableProcessors() + 1, o.getTargetParallelism(),
-        "the direct runner's monitor takes one of its pool threads");
+    assertEquals(Runtime.getRuntime().availableProcessors(), o.getTargetParallelism(), "one worker thread per core");
   }
 
   @Test

@@ -23,7 +23,8 @@ public record AudioFailure(String sourceId, String path, String reason, String m
   /** Reason used for errors that are bugs rather than bad input. */
   public static final String INTERNAL = "INTERNAL";
 
-  static AudioFailure of(String sourceId, String path, Exception e) {
+  /** The failure an exception (an AudioDecodeException, or a bug) made of one file. */
+  public static AudioFailure of(String sourceId, String path, Exception e) {
     String reason = e instanceof AudioDecodeException ade ? ade.reason().name() : INTERNAL;
     String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
     return new AudioFailure(sourceId, path, reason, message);

@@ -1,7 +1,10 @@
 package org.humpback.transforms.audio;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -64,6 +67,43 @@ public final class AudioIO {
   /** Files ({@code KV<sourceId, path>}) to time shards of at most {@code maxShardSeconds}. */
   public static PlanShards planShards(FrontEndConfig cfg, double maxShardSeconds) {
     return new PlanShards(requireConfig(cfg), requireShardSeconds(maxShardSeconds));
+  }
+
+  /**
+   * The shards of one file, planned where this is called (the launcher) rather than in the pipeline:
+   * {@link #readShards} then hands them to workers one at a time as workers free up.
+   *
+   * @throws AudioDecodeException when the file's header cannot be read
+   */
+  public static List<AudioShard> plan(String sourceId, String path, FrontEndConfig cfg, double maxShardSeconds)
+      throws AudioDecodeException {
+    requireConfig(cfg);
+    requireShardSeconds(maxShardSeconds);
+    if (path == null || path.isBlank()) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, sourceId, "no path given", null);
+    }
+    AudioDecoder.loadNativeLibraries();
+    AudioInfo info = AudioDecoder.probe(Path.of(path));
+    long estimatedAtTarget = info.durationSeconds() < 0 ? -1 : Math.round(info.durationSeconds() * cfg.sampleRate());
+    long perShard = windowsPerShard(cfg, maxShardSeconds);
+    long windows = estimatedAtTarget <= 0 ? 1 : WindowPlan.of(estimatedAtTarget, cfg).count();
+    long n = (windows + perShard - 1) / perShard;
+    List<AudioShard> shards = new ArrayList<>();
+    for (long i = 0; i < n; i++) {
+      long last = i == n - 1 ? AudioShard.OPEN_ENDED : (i + 1) * perShard;
+      shards.add(new AudioShard(sourceId, path, i * perShard, last));
+    }
+    return shards;
+  }
+
+  /**
+   * Planned shards ({@link #plan}) as a bounded read that splits into one shard per split. Runners
+   * hand splits to workers on demand (Flink's input-split assigner, the direct runner's executor),
+   * so a worker that finishes early takes the next shard: with a handful of long shards, a random
+   * shuffle (Reshuffle) can leave one of two workers with a third more shards than the other.
+   */
+  public static Read.Bounded<AudioShard> readShards(List<AudioShard> shards) {
+    return Read.from(new AudioShardSource(shards));
   }
 
   /** Shards to windows, with a dead-letter output. */
@@ -193,17 +233,10 @@ public final class AudioIO {
         return;
       }
       try {
-        AudioInfo info = AudioDecoder.probe(Path.of(path));
-        long estimatedAtTarget = info.durationSeconds() < 0 ? -1 : Math.round(info.durationSeconds() * cfg.sampleRate());
-        long perShard = windowsPerShard(cfg, maxShardSeconds);
-        long windows = estimatedAtTarget <= 0 ? 1 : WindowPlan.of(estimatedAtTarget, cfg).count();
-        long n = (windows + perShard - 1) / perShard;
-        for (long i = 0; i < n; i++) {
-          long last = i == n - 1 ? AudioShard.OPEN_ENDED : (i + 1) * perShard;
-          out.get(SHARDS).output(new AudioShard(id, path, i * perShard, last));
-        }
+        List<AudioShard> planned = plan(id, path, cfg, maxShardSeconds);
+        planned.forEach(out.get(SHARDS)::output);
         filesPlanned.inc();
-        shards.inc(n);
+        shards.inc(planned.size());
       } catch (AudioDecodeException e) {
         fail(out, AudioFailure.of(id, path, e));
       } catch (RuntimeException e) {
