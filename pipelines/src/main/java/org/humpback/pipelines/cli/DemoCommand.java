@@ -39,7 +39,7 @@ public final class DemoCommand {
         }
       }
       System.out.println("humpback demo: home " + ctx.settings().home() + ", database " + ctx.settings().databaseUrl());
-      EncodeFlow.Request req = new EncodeFlow.Request(inputs, null, null, null, null, a.get("runner"), a.get("flink-master"),
+      EncodeFlow.Request req = new EncodeFlow.Request(inputs, null, null, null, null, null, a.get("runner"), a.get("flink-master"),
           a.integer("parallelism", null), null, null);
       List<EncodeFlow.FileLine> lines = EncodeFlow.run(ctx, req, System.out, System.err);
       if (lines.isEmpty()) {

@@ -6,6 +6,7 @@ import java.util.Set;
 
 /**
  * {@code humpback encode FILE|DIR… [--model NAME] [--window-s S] [--hop-s S] [--last-window pad|overlap-back|drop]
+ * [--frame-hop-s S]
  * [--runner direct|flink] [--flink-master [local]|host:port] [--parallelism N] [--batch-size N] [--threads N]}.
  */
 public final class EncodeCommand {
@@ -16,6 +17,9 @@ public final class EncodeCommand {
         --window-s S             window length in seconds (default: the model's)
         --hop-s S                hop between windows in seconds (default: the window)
         --last-window P          pad | overlap-back | drop (default pad)
+        --frame-hop-s S          for a waveform model whose input is shorter than the window (YAMNet: 0.975 s):
+                                 embed model-input-long frames S seconds apart and average them per window
+                                 (e.g. --window-s 5 --frame-hop-s 0.48); default: the window is the input
         --runner R               direct (default) | flink
         --flink-master M         [local] (default) | host:port
         --parallelism N          runner parallelism
@@ -29,7 +33,7 @@ public final class EncodeCommand {
   public static int run(String[] args) {
     CliArgs a;
     try {
-      a = CliArgs.parse(args, Set.of("model", "window-s", "hop-s", "last-window", "runner", "flink-master", "parallelism",
+      a = CliArgs.parse(args, Set.of("model", "window-s", "hop-s", "last-window", "frame-hop-s", "runner", "flink-master", "parallelism",
           "batch-size", "threads"), Set.of("help"));
     } catch (IllegalArgumentException e) {
       System.err.println("humpback encode: " + e.getMessage());
@@ -42,7 +46,7 @@ public final class EncodeCommand {
     }
     try (CliContext ctx = CliContext.open()) {
       EncodeFlow.Request req = new EncodeFlow.Request(a.positional.stream().map(Path::of).toList(), a.get("model"),
-          a.decimal("window-s", null), a.decimal("hop-s", null), a.get("last-window"), a.get("runner"), a.get("flink-master"),
+          a.decimal("window-s", null), a.decimal("hop-s", null), a.get("last-window"), a.decimal("frame-hop-s", null), a.get("runner"), a.get("flink-master"),
           a.integer("parallelism", null), a.integer("batch-size", null), a.integer("threads", null));
       List<EncodeFlow.FileLine> lines = EncodeFlow.run(ctx, req, System.out, System.err);
       EncodeFlow.print(lines, System.out);

@@ -40,7 +40,7 @@ final class EncodeFlow {
 
   /** What to encode and how; {@code null} leaves a choice to the model and the defaults. */
   record Request(List<Path> inputs, String modelName, Double windowSeconds, Double hopSeconds, String lastWindow,
-      String runner, String flinkMaster, Integer parallelism, Integer batchSize, Integer threads) {}
+      Double frameHopSeconds, String runner, String flinkMaster, Integer parallelism, Integer batchSize, Integer threads) {}
 
   /** One input file's outcome. */
   record FileLine(String file, String status, long windows, int dim, String parquetPath, String error) {}
@@ -53,9 +53,11 @@ final class EncodeFlow {
     String featureJson = featureJson(req);
     FrontEndConfig fe = EncodingJobs.frontEnd(model, featureJson, null, null);
     String signature = EncodingJobs.signature(model, fe);
-    out.printf("model %s (%s, %d-d), %s, window %.3f s, hop %.3f s, last window %s, signature %s%n", model.name(),
+    out.printf("model %s (%s, %d-d), %s, window %.3f s, hop %.3f s, last window %s%s, signature %s%n", model.name(),
         model.modelType().wireName(), model.vectorDim(), fe.sampleRate() + " Hz " + fe.features().wireName(),
-        fe.windowSeconds(), fe.hopSeconds(), fe.lastWindow().wireName(), signature.substring(0, 12));
+        fe.windowSeconds(), fe.hopSeconds(), fe.lastWindow().wireName(),
+        fe.frameHopSeconds() == null ? "" : String.format(", mean of model frames every %.3f s", fe.frameHopSeconds()),
+        signature.substring(0, 12));
 
     List<FileLine> lines = new ArrayList<>();
     AudioImport importer = new AudioImport(ctx.db(), ctx.settings().storageRoot());
@@ -152,6 +154,9 @@ final class EncodeFlow {
     }
     if (r.lastWindow() != null) {
       m.put("last_window", LastWindowPolicy.fromWireName(r.lastWindow()).wireName());
+    }
+    if (r.frameHopSeconds() != null) {
+      m.put("frame_hop_seconds", r.frameHopSeconds());
     }
     try {
       return m.isEmpty() ? null : JSON.writeValueAsString(m);

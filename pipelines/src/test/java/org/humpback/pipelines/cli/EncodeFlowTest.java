@@ -37,7 +37,7 @@ class EncodeFlowTest {
         "HUMPBACK_ALLOWED_MODEL_ROOTS", model.getParent().toString()), home);
     EncodeFlow.Request req = new EncodeFlow.Request(
         List.of(folder, SharedCorpus.audio("humpback/glacier-bay-humpback.ogg"), home.resolve("missing.wav")),
-        null, null, null, "drop", "direct", null, null, null, null);
+        null, null, null, "drop", null, "direct", null, null, null, null);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (CliContext ctx = new CliContext(settings,
         Database.open(settings.databaseUrl(), settings.databaseBaseDir(), 2, Duration.ofSeconds(10)))) {

@@ -57,7 +57,7 @@ class RealEmbeddingsClusteringTest {
     PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
     try (CliContext ctx = new CliContext(settings,
         Database.open(settings.databaseUrl(), settings.databaseBaseDir(), 2, Duration.ofSeconds(10)))) {
-      List<EncodeFlow.FileLine> lines = EncodeFlow.run(ctx, new EncodeFlow.Request(clips, null, null, null, null,
+      List<EncodeFlow.FileLine> lines = EncodeFlow.run(ctx, new EncodeFlow.Request(clips, null, null, null, null, null,
           "direct", null, null, null, null), ps, ps);
       assertEquals(clips.size(), lines.size());
 

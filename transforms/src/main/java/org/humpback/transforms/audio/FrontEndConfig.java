@@ -36,6 +36,10 @@ import java.util.TreeMap;
  * @param topDb dynamic-range clip below the window's maximum dB; {@code null} means no clipping
  * @param targetFrames frames handed to the model; extra frames are cut from the end, missing frames
  *     are appended at the end holding the window's minimum dB value; 0 keeps the natural count
+ * @param frameHopSeconds for a waveform model whose fixed input is shorter than the window (YAMNet's
+ *     0.975 s in a 5-s window): the window is cut into model-input-long frames this far apart, each
+ *     frame is embedded and the window's vector is the mean of its frames' vectors, as YAMNet users
+ *     average its per-frame embeddings over a clip; {@code null} (the default) feeds the window whole
  */
 public record FrontEndConfig(
     int sampleRate,
@@ -52,7 +56,8 @@ public record FrontEndConfig(
     Double dbRef,
     double amin,
     Double topDb,
-    int targetFrames)
+    int targetFrames,
+    Double frameHopSeconds)
     implements Serializable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,7 +91,19 @@ public record FrontEndConfig(
       require(topDb >= 0 && Double.isFinite(topDb), "top_db", topDb, ">= 0 or null");
     }
     require(targetFrames >= 0, "target_frames", targetFrames, ">= 0 (0 = natural frame count)");
+    if (frameHopSeconds != null) {
+      require(frameHopSeconds > 0 && Double.isFinite(frameHopSeconds) && Math.round(frameHopSeconds * sampleRate) >= 1,
+          "frame_hop_seconds", frameHopSeconds, "> 0 and at least one sample, or null");
+    }
     require(windowSamples(sampleRate, windowSeconds) >= 1, "window_seconds", windowSeconds, "at least one sample long");
+  }
+
+  /** Every parameter but {@code frameHopSeconds} (left unset: the window is the model input). */
+  public FrontEndConfig(int sampleRate, double windowSeconds, double hopSeconds, LastWindowPolicy lastWindow,
+      FeatureType features, int nFft, int hopLength, int nMels, double fmin, Double fmax, double power, Double dbRef,
+      double amin, Double topDb, int targetFrames) {
+    this(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef,
+        amin, topDb, targetFrames, null);
   }
 
   /** The project defaults (see the class comment). */
@@ -115,6 +132,11 @@ public record FrontEndConfig(
     return Math.max(1, (int) Math.round(hopSeconds * sampleRate));
   }
 
+  /** The frame hop in samples at the target rate, or 0 when windows are fed whole. */
+  public int frameHopSamples() {
+    return frameHopSeconds == null ? 0 : (int) Math.round(frameHopSeconds * sampleRate);
+  }
+
   /** fmax with the {@code null = Nyquist} rule applied. */
   public double effectiveFmax() {
     return fmax == null ? sampleRate / 2.0 : fmax;
@@ -133,22 +155,24 @@ public record FrontEndConfig(
     return targetFrames == 0 ? naturalFrames() : targetFrames;
   }
 
-  public FrontEndConfig withSampleRate(int v) { return new FrontEndConfig(v, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames); }
+  public FrontEndConfig withSampleRate(int v) { return new FrontEndConfig(v, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
   /** Changes the window; the hop follows when it equalled the old window (hop = window stays the rule). */
-  public FrontEndConfig withWindowSeconds(double v) { return new FrontEndConfig(sampleRate, v, hopSeconds == windowSeconds ? v : hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withHopSeconds(double v) { return new FrontEndConfig(sampleRate, windowSeconds, v, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withLastWindow(LastWindowPolicy v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, v, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withFeatures(FeatureType v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, v, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withNFft(int v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, v, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withHopLength(int v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, v, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withNMels(int v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, v, fmin, fmax, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withFmin(double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, v, fmax, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withFmax(Double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, v, power, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withPower(double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, v, dbRef, amin, topDb, targetFrames); }
-  public FrontEndConfig withDbRef(Double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, v, amin, topDb, targetFrames); }
-  public FrontEndConfig withAmin(double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, v, topDb, targetFrames); }
-  public FrontEndConfig withTopDb(Double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, v, targetFrames); }
-  public FrontEndConfig withTargetFrames(int v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, v); }
+  public FrontEndConfig withWindowSeconds(double v) { return new FrontEndConfig(sampleRate, v, hopSeconds == windowSeconds ? v : hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withHopSeconds(double v) { return new FrontEndConfig(sampleRate, windowSeconds, v, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withLastWindow(LastWindowPolicy v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, v, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withFeatures(FeatureType v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, v, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withNFft(int v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, v, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withHopLength(int v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, v, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withNMels(int v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, v, fmin, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withFmin(double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, v, fmax, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withFmax(Double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, v, power, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withPower(double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, v, dbRef, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withDbRef(Double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, v, amin, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withAmin(double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, v, topDb, targetFrames, frameHopSeconds); }
+  public FrontEndConfig withTopDb(Double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, v, targetFrames, frameHopSeconds); }
+  /** Frame pooling for waveform models with a shorter fixed input (see the class comment); null = off. */
+  public FrontEndConfig withFrameHopSeconds(Double v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, targetFrames, v); }
+  public FrontEndConfig withTargetFrames(int v) { return new FrontEndConfig(sampleRate, windowSeconds, hopSeconds, lastWindow, features, nFft, hopLength, nMels, fmin, fmax, power, dbRef, amin, topDb, v, frameHopSeconds); }
 
   /**
    * Canonical JSON: snake_case keys in sorted order, {@code fmax} resolved to a number, {@code db_ref}
@@ -172,6 +196,9 @@ public record FrontEndConfig(
     m.put("amin", amin);
     m.put("top_db", topDb);
     m.put("target_frames", targetFrames);
+    if (frameHopSeconds != null) {
+      m.put("frame_hop_seconds", frameHopSeconds); // only when set: older signatures stay what they were
+    }
     try {
       return JSON.writeValueAsString(m);
     } catch (JsonProcessingException e) {
@@ -222,6 +249,7 @@ public record FrontEndConfig(
         case "amin" -> c.withAmin(doubleValue(k, v));
         case "top_db" -> c.withTopDb(v.isNull() ? null : doubleValue(k, v));
         case "target_frames", "frames" -> c.withTargetFrames(intValue(k, v));
+        case "frame_hop_seconds" -> c.withFrameHopSeconds(v.isNull() ? null : doubleValue(k, v));
         default -> throw new IllegalArgumentException("Unknown front-end parameter: '" + k + "'");
       };
     }

@@ -73,7 +73,9 @@ final class NnDescent {
     /** Offers q to p's heap; returns true if the heap changed. Thread-safe. */
     boolean push(int p, int q, float d, boolean isNew) {
       int base = p * k;
-      // Unlocked pre-check: the root only decreases, so a stale read can only let a useless offer through.
+      // Unlocked pre-check: the root only ever holds the heap's true maximum, which only decreases
+      // (replaceRoot never parks a smaller value there mid-sift), so a stale read can only let a
+      // useless offer through, never turn a good one away.
       if (d > key[base]) {
         return false;
       }
@@ -86,48 +88,46 @@ final class NnDescent {
             return false;
           }
         }
-        key[base] = d;
-        idx[base] = q;
-        flag[base] = isNew;
-        siftDown(base);
+        replaceRoot(base, d, q, isNew);
         return true;
       }
     }
 
-    private void siftDown(int base) {
+    /**
+     * Replaces the root (the worst pair) with (d, q) and restores the heap by moving the hole down:
+     * worse children move up, and the new pair is written once, where it belongs. A swap-based sift
+     * would park d at the root for a moment, and a concurrent unlocked pre-check reading that smaller
+     * value would wrongly refuse an offer: that made results depend on the thread count.
+     */
+    private void replaceRoot(int base, float d, int q, boolean isNew) {
       int i = 0;
       while (true) {
         int l = 2 * i + 1;
         if (l >= k) {
-          return;
+          break;
         }
         int c = l;
         if (l + 1 < k && worse(base + l + 1, base + l)) {
           c = l + 1;
         }
-        if (!worse(base + c, base + i)) {
-          return;
+        int at = base + c;
+        if (!(key[at] > d || (key[at] == d && idx[at] > q))) {
+          break;
         }
-        swap(base + i, base + c);
+        key[base + i] = key[at];
+        idx[base + i] = idx[at];
+        flag[base + i] = flag[at];
         i = c;
       }
+      key[base + i] = d;
+      idx[base + i] = q;
+      flag[base + i] = isNew;
     }
 
     private boolean worse(int a, int b) {
       return key[a] > key[b] || (key[a] == key[b] && idx[a] > idx[b]);
     }
 
-    private void swap(int a, int b) {
-      float tk = key[a];
-      key[a] = key[b];
-      key[b] = tk;
-      int ti = idx[a];
-      idx[a] = idx[b];
-      idx[b] = ti;
-      boolean tf = flag[a];
-      flag[a] = flag[b];
-      flag[b] = tf;
-    }
   }
 
   /**

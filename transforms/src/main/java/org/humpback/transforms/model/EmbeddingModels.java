@@ -6,7 +6,8 @@ public final class EmbeddingModels {
   private EmbeddingModels() {}
 
   /**
-   * Opens (loads) the model. The caller owns the result and must close it; inside Beam use
+   * Opens (loads) the model; with {@link ModelConfig#frameHopSamples()} set, wrapped so that each
+   * item is a longer waveform whose frames are embedded and averaged ({@link FramePooledModel}). The caller owns the result and must close it; inside Beam use
    * {@link ModelCache} instead, which shares one load per JVM.
    *
    * @throws ModelException when the file is missing, not a model of that type, or the named
@@ -17,11 +18,13 @@ public final class EmbeddingModels {
       throw new IllegalArgumentException("Invalid model config: null");
     }
     try {
-      return switch (config.type()) {
+      EmbeddingModel m = switch (config.type()) {
         case TFLITE -> new TfLiteModel(config);
         case TF2_SAVED_MODEL -> new SavedModelModel(config);
         case ONNX -> new OnnxModel(config);
       };
+      return config.frameHopSamples() > 0
+          ? new FramePooledModel(m, config.frameHopSamples(), config.batchSize(), config.path()) : m;
     } catch (ModelException e) {
       throw e;
     } catch (RuntimeException | LinkageError e) {

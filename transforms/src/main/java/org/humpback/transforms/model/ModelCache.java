@@ -33,15 +33,15 @@ public final class ModelCache {
   private static final class Entry {
     final ModelConfig config;
     int refs;
-    AbstractEmbeddingModel model;
+    EmbeddingModel model;
 
     Entry(ModelConfig config) {
       this.config = config;
     }
 
-    synchronized AbstractEmbeddingModel loaded() {
+    synchronized EmbeddingModel loaded() {
       if (model == null) {
-        model = (AbstractEmbeddingModel) EmbeddingModels.open(config);
+        model = EmbeddingModels.open(config);
         LOADS.incrementAndGet();
       }
       return model;
@@ -124,7 +124,7 @@ public final class ModelCache {
    */
   public static final class Handle implements EmbeddingModel {
     private final Entry entry;
-    private final AbstractEmbeddingModel model;
+    private final EmbeddingModel model;
     private volatile boolean closed;
 
     private Handle(Entry entry) {
@@ -144,7 +144,7 @@ public final class ModelCache {
 
     /** What probing the shared model reports. */
     public ModelDescription description() {
-      return model.describe();
+      return FramePooledModel.describe(model);
     }
 
     @Override

@@ -16,6 +16,9 @@ import java.io.Serializable;
  * @param transposeSpectrogram feed {@code [frames][n_mels]} instead of the front end's {@code [n_mels][frames]}
  * @param threads intra-op threads for the runtime (TFLite/XNNPACK, ONNX); 0 = runtime default
  * @param batchSize windows per {@code embed} call the runtime is sized for (resized when the model allows)
+ * @param frameHopSamples 0 = each item is one model input; otherwise items are longer waveforms cut into
+ *     model-input-long frames this many samples apart, and each item's vector is the mean of its frames'
+ *     vectors ({@link FramePooledModel}; set from {@code FrontEndConfig.frameHopSeconds})
  */
 public record ModelConfig(
     String path,
@@ -26,7 +29,8 @@ public record ModelConfig(
     InputFormat inputFormat,
     boolean transposeSpectrogram,
     int threads,
-    int batchSize)
+    int batchSize,
+    int frameHopSamples)
     implements Serializable {
 
   public ModelConfig {
@@ -42,6 +46,15 @@ public record ModelConfig(
     if (batchSize < 1) {
       throw new IllegalArgumentException("Invalid batch_size: " + batchSize + " (expected >= 1)");
     }
+    if (frameHopSamples < 0) {
+      throw new IllegalArgumentException("Invalid frame hop: " + frameHopSamples + " samples (expected >= 0)");
+    }
+  }
+
+  /** Every choice but frame pooling (off). */
+  public ModelConfig(String path, ModelType type, String signatureName, String inputName, String outputName,
+      InputFormat inputFormat, boolean transposeSpectrogram, int threads, int batchSize) {
+    this(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, 0);
   }
 
   /** A config with every choice left to the runtime's defaults and batch size 1. */
@@ -49,11 +62,12 @@ public record ModelConfig(
     return new ModelConfig(path, type, null, null, null, null, false, 0, 1);
   }
 
-  public ModelConfig withSignatureName(String v) { return new ModelConfig(path, type, v, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize); }
-  public ModelConfig withInputName(String v) { return new ModelConfig(path, type, signatureName, v, outputName, inputFormat, transposeSpectrogram, threads, batchSize); }
-  public ModelConfig withOutputName(String v) { return new ModelConfig(path, type, signatureName, inputName, v, inputFormat, transposeSpectrogram, threads, batchSize); }
-  public ModelConfig withInputFormat(InputFormat v) { return new ModelConfig(path, type, signatureName, inputName, outputName, v, transposeSpectrogram, threads, batchSize); }
-  public ModelConfig withTransposeSpectrogram(boolean v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, v, threads, batchSize); }
-  public ModelConfig withThreads(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, v, batchSize); }
-  public ModelConfig withBatchSize(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, v); }
+  public ModelConfig withSignatureName(String v) { return new ModelConfig(path, type, v, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples); }
+  public ModelConfig withInputName(String v) { return new ModelConfig(path, type, signatureName, v, outputName, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples); }
+  public ModelConfig withOutputName(String v) { return new ModelConfig(path, type, signatureName, inputName, v, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples); }
+  public ModelConfig withInputFormat(InputFormat v) { return new ModelConfig(path, type, signatureName, inputName, outputName, v, transposeSpectrogram, threads, batchSize, frameHopSamples); }
+  public ModelConfig withTransposeSpectrogram(boolean v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, v, threads, batchSize, frameHopSamples); }
+  public ModelConfig withThreads(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, v, batchSize, frameHopSamples); }
+  public ModelConfig withFrameHopSamples(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, v); }
+  public ModelConfig withBatchSize(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, v, frameHopSamples); }
 }
