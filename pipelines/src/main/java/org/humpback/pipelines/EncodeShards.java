@@ -134,7 +134,7 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
       List<float[]> items = new ArrayList<>(config.batchSize());
       List<AudioWindow> windows = new ArrayList<>(config.batchSize());
       double start = Windower.shardStartSeconds(cfg, shard.firstWindow());
-      try (AudioDecoder decoder = AudioDecoder.open(Path.of(shard.path()), cfg.sampleRate(), start);
+      try (AudioDecoder decoder = AudioDecoder.open(Path.of(shard.path()), cfg.sampleRate(), start, shard.seekHint());
           EmbeddingPart.Writer parts = new EmbeddingPart.Writer(shard.sourceId(), spec.parquetPath(shard.sourceId()))) {
         Windower w = Windower.overShard(shard.sourceId(), decoder, cfg, shard.firstWindow(), shard.lastWindowExclusive());
         for (AudioWindow win = w.next(); win != null; win = w.next()) {

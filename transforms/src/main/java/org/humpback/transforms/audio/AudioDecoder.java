@@ -166,6 +166,10 @@ public final class AudioDecoder implements AutoCloseable {
   private long originTs;
   private boolean firstFramePositioned;
   private boolean startBeyondEnd;
+  // where a byte-seek from a SeekHint put the demuxer: the held packet's exact timestamp, which the
+  // first decoded frame takes instead of the demuxer's bitrate estimate
+  private long forcedFirstTs = AV_NOPTS_VALUE;
+  private SeekHint hint;
 
   private long inputSamples;
   private long decodedInputSamples;
@@ -201,6 +205,17 @@ public final class AudioDecoder implements AutoCloseable {
    */
   public static AudioDecoder open(Path file, int targetSampleRate, double startSeconds)
       throws AudioDecodeException {
+    return open(file, targetSampleRate, startSeconds, null);
+  }
+
+  /**
+   * As {@link #open(Path, int, double)}, with a {@link SeekHint} from {@link #seekHints} of the same
+   * file: formats that are not seeked by timestamp (MP3) then jump to the hint's byte position
+   * instead of demuxing every packet from the file's start, with the same result. A hint after the
+   * start, or one that does not land on its packet, is ignored (demuxed from the start as without).
+   */
+  public static AudioDecoder open(Path file, int targetSampleRate, double startSeconds, SeekHint hint)
+      throws AudioDecodeException {
     if (!(startSeconds >= 0) || !Double.isFinite(startSeconds)) {
       throw new IllegalArgumentException("Invalid startSeconds: " + startSeconds + " (expected a finite value >= 0)");
     }
@@ -215,6 +230,7 @@ public final class AudioDecoder implements AutoCloseable {
       d.truncated = true;
       d.warnings.add(wavWarning);
     }
+    d.hint = hint;
     try {
       d.openNative(targetSampleRate);
       d.positionAt(startSeconds);
@@ -223,6 +239,58 @@ public final class AudioDecoder implements AutoCloseable {
       d.close();
       throw e;
     }
+  }
+
+  /**
+   * Where a decoder may jump into a file that is not seeked by timestamp (MP3): a packet's exact
+   * timestamp (in the stream's time base, as demuxing from the start gives it), its byte position
+   * and size (to check the jump landed on it), and its time in seconds from the stream's start.
+   *
+   * <p>Not for a read that reaches the end of the file: after a byte jump the demuxer's own
+   * timestamps are estimates, so it cannot trim the encoder's end padding of a gapless MP3 exactly
+   * (the last few dozen samples would differ). {@code AudioIO.plan} gives hints to every shard of a
+   * file but its last.
+   */
+  public record SeekHint(long pts, long bytePos, int size, double seconds) implements java.io.Serializable {}
+
+  /**
+   * One {@link SeekHint} about every {@code everySeconds} of {@code file}, from one pass over its
+   * packets without decoding (about 75 ms per hour of MP3); empty for formats whose timestamp seeks
+   * are exact (PCM, FLAC, Ogg), which need none. Planning time shards with these turns the cost of
+   * reaching a shard's start from one pass over the file before it into a jump.
+   */
+  public static List<SeekHint> seekHints(Path file, double everySeconds) throws AudioDecodeException {
+    if (!(everySeconds > 0)) {
+      throw new IllegalArgumentException("Invalid everySeconds: " + everySeconds + " (expected > 0)");
+    }
+    try (AudioDecoder d = open(file, 0)) {
+      return d.exactSeek ? List.of() : d.indexPackets(everySeconds);
+    }
+  }
+
+  private List<SeekHint> indexPackets(double everySeconds) {
+    List<SeekHint> hints = new ArrayList<>();
+    AVRational tb = stream.time_base();
+    if (tb.num() <= 0 || tb.den() <= 0) {
+      return hints;
+    }
+    long origin = stream.start_time() != AV_NOPTS_VALUE ? stream.start_time() : 0;
+    double next = everySeconds;
+    while (av_read_frame(fmt, pkt) >= 0) {
+      try {
+        long pts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
+        if (pkt.stream_index() == streamIndex && pts != AV_NOPTS_VALUE && pkt.pos() >= 0) {
+          double at = (pts - origin) * (double) tb.num() / tb.den();
+          if (at >= next) {
+            hints.add(new SeekHint(pts, pkt.pos(), pkt.size(), at));
+            next = at + everySeconds;
+          }
+        }
+      } finally {
+        av_packet_unref(pkt);
+      }
+    }
+    return hints;
   }
 
   /** Reads the headers of {@code file} without decoding; rates and sample counts are the file's own. */
@@ -613,6 +681,10 @@ public final class AudioDecoder implements AutoCloseable {
       }
       return;
     }
+    long trackedTs = AV_NOPTS_VALUE;
+    if (hint != null && hint.pts() > origin && ticksToSamples(hint.pts() - origin, inRate, tb) <= restartAt) {
+      trackedTs = jumpTo(hint);
+    }
     // demux without decoding until the restart point
     while (true) {
       int ret = av_read_frame(fmt, pkt);
@@ -626,7 +698,8 @@ public final class AudioDecoder implements AutoCloseable {
         av_packet_unref(pkt);
         continue;
       }
-      long pts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
+      // after a byte seek the demuxer's timestamps are estimates: count packet durations from the hint
+      long pts = trackedTs != AV_NOPTS_VALUE ? trackedTs : pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
       if (pts != AV_NOPTS_VALUE) {
         long posIn = ticksToSamples(pts - origin, inRate, tb);
         if (posIn >= restartAt) {
@@ -634,11 +707,68 @@ public final class AudioDecoder implements AutoCloseable {
           heldPacket = true;
           seekPositioned = true;
           originTs = origin;
+          forcedFirstTs = trackedTs;
           return;
         }
       }
+      if (trackedTs != AV_NOPTS_VALUE) {
+        if (pkt.duration() <= 0) {
+          av_packet_unref(pkt);
+          trackedTs = restartFromBeginning();
+          continue;
+        }
+        trackedTs += pkt.duration();
+      }
       av_packet_unref(pkt);
     }
+  }
+
+  /**
+   * Byte-seeks to {@code h}'s packet. Returns the timestamp to count from, or AV_NOPTS_VALUE after
+   * falling back to the file's start (the seek failed or landed elsewhere).
+   */
+  private long jumpTo(SeekHint h) throws AudioDecodeException {
+    int ret = av_seek_frame(fmt, streamIndex, h.bytePos(), avformat.AVSEEK_FLAG_BYTE);
+    if (ret < 0) {
+      return restartFromBeginning();
+    }
+    while (true) {
+      ret = av_read_frame(fmt, pkt);
+      if (ret < 0) {
+        return restartFromBeginning();
+      }
+      if (pkt.stream_index() != streamIndex) {
+        av_packet_unref(pkt);
+        continue;
+      }
+      boolean landed = pkt.pos() == h.bytePos() && pkt.size() == h.size() && pkt.duration() > 0;
+      long next = h.pts() + pkt.duration();
+      av_packet_unref(pkt);
+      // the hint's packet itself is before the restart point (checked by the caller): go on after it
+      return landed ? next : restartFromBeginning();
+    }
+  }
+
+  /**
+   * Opens the demuxer afresh, as {@link #open} left it: demuxing from there gives the exact timestamps
+   * (an MP3 timestamp seek back to the start would not). The codec has not been fed yet, so it stays.
+   */
+  private long restartFromBeginning() throws AudioDecodeException {
+    warnOnce("the seek hint did not land on its packet; demuxed from the start instead");
+    avformat_close_input(fmt);
+    fmt = new AVFormatContext(null);
+    int ret = avformat_open_input(fmt, file.toAbsolutePath().toString(), null, null);
+    if (ret < 0) {
+      fmt = null;
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot reopen the file: " + errorText(ret));
+    }
+    ret = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
+    if (ret < 0 || streamIndex >= fmt.nb_streams()) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
+          "cannot read the stream headers again: " + errorText(ret));
+    }
+    stream = fmt.streams(streamIndex);
+    return AV_NOPTS_VALUE;
   }
 
   private void rewindFailed(int ret) {
@@ -761,7 +891,8 @@ public final class AudioDecoder implements AutoCloseable {
     }
     if (seekPositioned && !firstFramePositioned) {
       firstFramePositioned = true;
-      long ts = frame.pts() != AV_NOPTS_VALUE ? frame.pts() : frame.best_effort_timestamp();
+      long ts = forcedFirstTs != AV_NOPTS_VALUE ? forcedFirstTs
+          : frame.pts() != AV_NOPTS_VALUE ? frame.pts() : frame.best_effort_timestamp();
       if (ts == AV_NOPTS_VALUE) {
         throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
             "cannot start mid-file: the decoded audio has no timestamps");

@@ -88,10 +88,21 @@ public final class AudioIO {
     long perShard = windowsPerShard(cfg, maxShardSeconds);
     long windows = estimatedAtTarget <= 0 ? 1 : WindowPlan.of(estimatedAtTarget, cfg).count();
     long n = (windows + perShard - 1) / perShard;
+    // MP3 (and other formats not seeked by timestamp) would be demuxed from the start by every shard;
+    // one pass here gives each shard but the last (see SeekHint) a packet to jump to instead.
+    List<AudioDecoder.SeekHint> hints = n > 1 ? AudioDecoder.seekHints(Path.of(path), SEEK_HINT_SECONDS) : List.of();
     List<AudioShard> shards = new ArrayList<>();
     for (long i = 0; i < n; i++) {
       long last = i == n - 1 ? AudioShard.OPEN_ENDED : (i + 1) * perShard;
-      shards.add(new AudioShard(sourceId, path, i * perShard, last));
+      AudioShard shard = new AudioShard(sourceId, path, i * perShard, last);
+      double start = Windower.shardStartSeconds(cfg, i * perShard);
+      AudioDecoder.SeekHint hint = null;
+      for (AudioDecoder.SeekHint h : hints) {
+        if (h.seconds() <= start - SEEK_HINT_MARGIN_SECONDS) {
+          hint = h;
+        }
+      }
+      shards.add(i == n - 1 || hint == null ? shard : shard.withSeekHint(hint));
     }
     return shards;
   }
@@ -121,6 +132,12 @@ public final class AudioIO {
     }
     return s;
   }
+
+  /** Spacing of the seek hints {@link #plan} collects. */
+  static final double SEEK_HINT_SECONDS = 30;
+
+  /** How far before a shard's start its hint must be: more than the decoder's pre-roll (about 1 s). */
+  static final double SEEK_HINT_MARGIN_SECONDS = 5;
 
   /** Windows per shard for a shard length: at least one. */
   static long windowsPerShard(FrontEndConfig cfg, double maxShardSeconds) {
@@ -271,7 +288,7 @@ public final class AudioIO {
     @ProcessElement
     public void process(@Element AudioShard shard, MultiOutputReceiver out) {
       double start = Windower.shardStartSeconds(cfg, shard.firstWindow());
-      try (AudioDecoder decoder = AudioDecoder.open(Path.of(shard.path()), cfg.sampleRate(), start)) {
+      try (AudioDecoder decoder = AudioDecoder.open(Path.of(shard.path()), cfg.sampleRate(), start, shard.seekHint())) {
         Windower w = Windower.overShard(shard.sourceId(), decoder, cfg, shard.firstWindow(), shard.lastWindowExclusive());
         OutputReceiver<AudioWindow> main = out.get(WINDOWS);
         for (AudioWindow win = w.next(); win != null; win = w.next()) {

@@ -18,10 +18,12 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * @param firstWindow first window index (in the whole file) this shard emits
  * @param lastWindowExclusive one past the last window index, or {@link #OPEN_ENDED} for the file's
  *     last shard, which runs to the end whatever the header-estimated length said
+ * @param seekHint where the decoder may jump to before the shard's start in a file that is not seeked
+ *     by timestamp (MP3), or null: demux from the file's start (see {@link AudioIO#plan})
  */
 @DefaultCoder(AudioShard.ShardCoder.class)
-public record AudioShard(String sourceId, String path, long firstWindow, long lastWindowExclusive)
-    implements Serializable {
+public record AudioShard(String sourceId, String path, long firstWindow, long lastWindowExclusive,
+    AudioDecoder.SeekHint seekHint) implements Serializable {
 
   /** {@code lastWindowExclusive} of a shard that runs to the end of the file. */
   public static final long OPEN_ENDED = -1;
@@ -37,6 +39,16 @@ public record AudioShard(String sourceId, String path, long firstWindow, long la
       throw new IllegalArgumentException("Invalid lastWindowExclusive: " + lastWindowExclusive
           + " (expected -1 or > firstWindow " + firstWindow + ")");
     }
+  }
+
+  /** A shard without a seek hint. */
+  public AudioShard(String sourceId, String path, long firstWindow, long lastWindowExclusive) {
+    this(sourceId, path, firstWindow, lastWindowExclusive, null);
+  }
+
+  /** This shard with {@code hint}. */
+  public AudioShard withSeekHint(AudioDecoder.SeekHint hint) {
+    return new AudioShard(sourceId, path, firstWindow, lastWindowExclusive, hint);
   }
 
   /** True for the shard that runs to the end of the file. */
@@ -57,13 +69,22 @@ public record AudioShard(String sourceId, String path, long firstWindow, long la
       out.writeUTF(s.path);
       out.writeLong(s.firstWindow);
       out.writeLong(s.lastWindowExclusive);
+      out.writeBoolean(s.seekHint != null);
+      if (s.seekHint != null) {
+        out.writeLong(s.seekHint.pts());
+        out.writeLong(s.seekHint.bytePos());
+        out.writeInt(s.seekHint.size());
+        out.writeDouble(s.seekHint.seconds());
+      }
       out.flush();
     }
 
     @Override
     public AudioShard decode(InputStream is) throws IOException {
       DataInputStream in = new DataInputStream(is);
-      return new AudioShard(in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
+      AudioShard s = new AudioShard(in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
+      return in.readBoolean()
+          ? s.withSeekHint(new AudioDecoder.SeekHint(in.readLong(), in.readLong(), in.readInt(), in.readDouble())) : s;
     }
 
     @Override
