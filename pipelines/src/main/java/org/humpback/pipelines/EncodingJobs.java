@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.humpback.registry.config.HumpbackSettings;
 import org.humpback.registry.dao.ModelRecord;
 import org.humpback.transforms.audio.FeatureType;
 import org.humpback.transforms.audio.FrontEndConfig;
@@ -25,14 +26,32 @@ public final class EncodingJobs {
   private EncodingJobs() {}
 
   /**
-   * The front end for {@code model} with a job's overrides.
+   * The project's front-end defaults with the installation's {@code HUMPBACK_WINDOW_SIZE_SECONDS} and
+   * {@code HUMPBACK_TARGET_SAMPLE_RATE} (5 s and 32 kHz unless set): what a model that does not fix
+   * its own window or rate (a log-mel model registered without them) is fed.
+   */
+  public static FrontEndConfig defaults(HumpbackSettings settings) {
+    return FrontEndConfig.defaults().withSampleRate(settings.targetSampleRate())
+        .withWindowSeconds(settings.windowSizeSeconds());
+  }
+
+  /** {@link #frontEnd(FrontEndConfig, ModelRecord, String, Double, Integer)} on the project defaults. */
+  public static FrontEndConfig frontEnd(ModelRecord model, String featureConfigJson, Double windowSeconds, Integer sampleRate) {
+    return frontEnd(FrontEndConfig.defaults(), model, featureConfigJson, windowSeconds, sampleRate);
+  }
+
+  /**
+   * The front end for {@code model} with a job's overrides: {@code base}, then the model's settings,
+   * then the job's.
    *
+   * @param base the installation's defaults ({@link #defaults(HumpbackSettings)})
    * @param featureConfigJson the job's front-end overrides as JSON (snake_case keys), or {@code null}
    * @param windowSeconds the job's window, or {@code null}
    * @param sampleRate the job's target rate, or {@code null}
    */
-  public static FrontEndConfig frontEnd(ModelRecord model, String featureConfigJson, Double windowSeconds, Integer sampleRate) {
-    FrontEndConfig c = FrontEndConfig.defaults();
+  public static FrontEndConfig frontEnd(FrontEndConfig base, ModelRecord model, String featureConfigJson,
+      Double windowSeconds, Integer sampleRate) {
+    FrontEndConfig c = base;
     if (model.inputFormat() == InputFormat.WAVEFORM) {
       c = c.withFeatures(FeatureType.WAVEFORM);
     }

@@ -2,6 +2,7 @@ package org.humpback.rest;
 
 import java.nio.file.Path;
 import org.humpback.registry.config.HumpbackSettings;
+import org.humpback.transforms.audio.FrontEndConfig;
 
 /**
  * What the REST layer needs from the configuration ({@code HUMPBACK_*} variables, read by the commands).
@@ -12,9 +13,17 @@ import org.humpback.registry.config.HumpbackSettings;
  * @param maxUploadBytes upload cap ({@code HUMPBACK_MAX_UPLOAD_MB} in bytes)
  * @param apiToken bearer token every request but {@code /health} needs; {@code null} = no authentication
  * @param maxAttempts how many times a worker may claim a job before it fails for good
+ * @param frontEndDefaults what new encoding jobs start from before the model's and the request's
+ *     settings ({@code HUMPBACK_WINDOW_SIZE_SECONDS}, {@code HUMPBACK_TARGET_SAMPLE_RATE})
  */
 public record RestOptions(
-    String host, int port, Path storageRoot, long maxUploadBytes, String apiToken, int maxAttempts) {
+    String host, int port, Path storageRoot, long maxUploadBytes, String apiToken, int maxAttempts,
+    FrontEndConfig frontEndDefaults) {
+
+  /** Options with the project's front-end defaults. */
+  public RestOptions(String host, int port, Path storageRoot, long maxUploadBytes, String apiToken, int maxAttempts) {
+    this(host, port, storageRoot, maxUploadBytes, apiToken, maxAttempts, FrontEndConfig.defaults());
+  }
 
   public RestOptions {
     if (host == null || host.isBlank()) {
@@ -31,23 +40,24 @@ public record RestOptions(
     }
     storageRoot = storageRoot.toAbsolutePath().normalize();
     apiToken = apiToken == null || apiToken.isBlank() ? null : apiToken;
+    frontEndDefaults = frontEndDefaults == null ? FrontEndConfig.defaults() : frontEndDefaults;
   }
 
   /** The REST settings of the application's {@code HUMPBACK_*} settings. */
   public static RestOptions from(HumpbackSettings s) {
     return new RestOptions(s.host(), s.port(), s.storageRoot(), s.maxUploadMb() * 1024 * 1024, s.apiToken(),
-        org.humpback.registry.dao.ProcessingJob.DEFAULT_MAX_ATTEMPTS);
+        org.humpback.registry.dao.ProcessingJob.DEFAULT_MAX_ATTEMPTS, org.humpback.pipelines.EncodingJobs.defaults(s));
   }
 
   public RestOptions withPort(int v) {
-    return new RestOptions(host, v, storageRoot, maxUploadBytes, apiToken, maxAttempts);
+    return new RestOptions(host, v, storageRoot, maxUploadBytes, apiToken, maxAttempts, frontEndDefaults);
   }
 
   public RestOptions withApiToken(String v) {
-    return new RestOptions(host, port, storageRoot, maxUploadBytes, v, maxAttempts);
+    return new RestOptions(host, port, storageRoot, maxUploadBytes, v, maxAttempts, frontEndDefaults);
   }
 
   public RestOptions withMaxUploadBytes(long v) {
-    return new RestOptions(host, port, storageRoot, v, apiToken, maxAttempts);
+    return new RestOptions(host, port, storageRoot, v, apiToken, maxAttempts, frontEndDefaults);
   }
 }

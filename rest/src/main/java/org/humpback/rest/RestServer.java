@@ -75,7 +75,7 @@ public final class RestServer {
     Map<String, HttpService> services = new LinkedHashMap<>();
     UploadStore uploads = new UploadStore(options.storageRoot(), options.maxUploadBytes());
     services.put("/audio", new AudioService(db, uploads, probe));
-    services.put("/processing", new ProcessingService(db, options.maxAttempts()));
+    services.put("/processing", new ProcessingService(db, options.maxAttempts(), options.frontEndDefaults()));
     services.put("/clustering", new ClusteringService(db, options.maxAttempts()));
     services.put("/admin", new AdminService(db, models));
     return services;

@@ -51,7 +51,7 @@ final class EncodeFlow {
     ModelRegistry registry = ModelRegistry.create(ctx.db(), ctx.settings());
     ModelRecord model = resolveModel(registry, req.modelName(), ctx.settings().modelPath());
     String featureJson = featureJson(req);
-    FrontEndConfig fe = EncodingJobs.frontEnd(model, featureJson, null, null);
+    FrontEndConfig fe = EncodingJobs.frontEnd(EncodingJobs.defaults(ctx.settings()), model, featureJson, null, null);
     String signature = EncodingJobs.signature(model, fe);
     out.printf("model %s (%s, %d-d), %s, window %.3f s, hop %.3f s, last window %s%s, signature %s%n", model.name(),
         model.modelType().wireName(), model.vectorDim(), fe.sampleRate() + " Hz " + fe.features().wireName(),

@@ -27,7 +27,8 @@ import org.humpback.transforms.audio.FrontEndConfig;
 /**
  * {@code /processing}: queue encoding jobs, list, get and cancel them, and read the embedding sets they made.
  *
- * <p>A job's front end is resolved as the worker resolves it ({@link EncodingJobs}: defaults, then the model's own
+ * <p>A job's front end is resolved as the worker resolves it ({@link EncodingJobs}: the installation's defaults
+ * ({@code HUMPBACK_WINDOW_SIZE_SECONDS}, {@code HUMPBACK_TARGET_SAMPLE_RATE}), then the model's own
  * settings, then the request's {@code feature_config}, {@code window_size_seconds} and {@code target_sample_rate}), so
  * the signature a job is queued under is the one its output carries.
  */
@@ -41,8 +42,11 @@ public final class ProcessingService implements HttpService {
   private final ProcessingJobDao processingJobDao;
   private final JobQueue<ProcessingJob> queue;
   private final int maxAttempts;
+  private final FrontEndConfig frontEndDefaults;
 
-  public ProcessingService(Database db, int maxAttempts) {
+  /** @param frontEndDefaults the installation's front-end defaults ({@code EncodingJobs.defaults}) */
+  public ProcessingService(Database db, int maxAttempts, FrontEndConfig frontEndDefaults) {
+    this.frontEndDefaults = frontEndDefaults;
     this.db = db;
     this.audioFileDao = db.dao(AudioFileDao.class);
     this.embeddingSetDao = db.dao(EmbeddingSetDao.class);
@@ -114,9 +118,9 @@ public final class ProcessingService implements HttpService {
   }
 
   /** The exact encoding a job will run, through the same code the worker uses ({@link EncodingJobs}). */
-  private static FrontEndConfig frontEnd(ModelRecord model, CreateJob body, String featureJson) {
+  private FrontEndConfig frontEnd(ModelRecord model, CreateJob body, String featureJson) {
     try {
-      return EncodingJobs.frontEnd(model, featureJson, body.windowSizeSeconds(), body.targetSampleRate());
+      return EncodingJobs.frontEnd(frontEndDefaults, model, featureJson, body.windowSizeSeconds(), body.targetSampleRate());
     } catch (IllegalArgumentException e) {
       throw ApiException.unprocessable("field 'feature_config': " + e.getMessage());
     }
