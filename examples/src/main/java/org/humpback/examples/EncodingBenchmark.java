@@ -50,7 +50,8 @@ import org.humpback.transforms.model.ModelType;
  * (what {@code ./humpback encode} pays: Beam, the runner and Flink's mini cluster start up, classes
  * load and compile), {@code warm} the second (what a long-lived {@code ./humpback worker} pays for every
  * job after its first). Children start with the class-data archive the {@code ./humpback} launcher
- * uses (made by a first, untimed child run; {@code --cds off} to leave it out).
+ * uses (made by a first, untimed child run; {@code --cds off} to leave it out). With {@code --repeat N}
+ * each row is the median of N children, followed by the range of their ratios; peak RSS is the largest.
  * Stages alone (see {@link #stagesAlone}): each at the pipeline's parallelism (cores) with the
  * pipeline's own shards and model config; decode+window over the whole file; inference on the
  * first {@code --sample-windows} windows, scaled by the window count (its cost per window is
@@ -60,7 +61,7 @@ import org.humpback.transforms.model.ModelType;
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.EncodingBenchmark [--hours 1,6] [--runners direct,flink] [--model PATH]
- * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900] [--cds on|off]}
+ * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900] [--cds on|off] [--repeat N]}
  */
 public final class EncodingBenchmark {
 
@@ -90,6 +91,10 @@ public final class EncodingBenchmark {
     String xmx = opt.getOrDefault("xmx", "256m");
     timeoutSeconds = Long.parseLong(opt.getOrDefault("timeout-s", "900"));
     cds = !opt.getOrDefault("cds", "on").equals("off");
+    int repeat = Integer.parseInt(opt.getOrDefault("repeat", "1"));
+    if (repeat < 1) {
+      throw new IllegalArgumentException("Invalid --repeat: " + repeat + " (expected >= 1)");
+    }
     List<String> fuse = List.of(opt.getOrDefault("fuse", "true").split(","));
     int par = Runtime.getRuntime().availableProcessors();
     if (!Files.exists(model)) {
@@ -117,18 +122,30 @@ public final class EncodingBenchmark {
       Stages alone = stagesAlone(wav, model, sample, work, par);
       for (String runner : runners) {
         for (String f : fuse) {
-          ChildResult r = runChild(runner, wav, model, work, xmx, Boolean.parseBoolean(f));
+          List<ChildResult> runs = new ArrayList<>();
+          for (int rep = 0; rep < repeat; rep++) {
+            ChildResult r = runChild(runner, wav, model, work, xmx, Boolean.parseBoolean(f));
+            if (r != null) {
+              runs.add(r);
+            }
+          }
           double audioSeconds = h * 3600;
-          if (r == null) {
+          if (runs.isEmpty()) {
             System.out.printf("%-6.2f %-7s %-6s FAILED (see above)  %s%n", h, runner, f, loadAverage());
             continue;
           }
           String load = loadAverage();
-          double[] seconds = {r.coldSeconds, r.warmSeconds};
+          ChildResult r = runs.get(0);
+          long rss = runs.stream().mapToLong(ChildResult::vmhwmKb).max().orElse(0);
           for (int k = 0; k < 2; k++) {
-            System.out.printf("%-6.2f %-7s %-6s %-5s %8d %9.1f %10.1f %10.1f %9.2f %6d %9.0fM  %s%n", h, runner, f,
-                k == 0 ? "cold" : "warm", r.windows, seconds[k], audioSeconds / seconds[k], alone.total(),
-                seconds[k] / alone.total(), r.dim, r.vmhwmKb / 1024.0, load);
+            final int kk = k;
+            double[] all = runs.stream().mapToDouble(c -> kk == 0 ? c.coldSeconds : c.warmSeconds).sorted().toArray();
+            double med = all[all.length / 2];
+            String spread = all.length == 1 ? "" : String.format("  (%d runs: %.2f-%.2f)", all.length,
+                all[0] / alone.total(), all[all.length - 1] / alone.total());
+            System.out.printf("%-6.2f %-7s %-6s %-5s %8d %9.1f %10.1f %10.1f %9.2f %6d %9.0fM  %s%s%n", h, runner, f,
+                k == 0 ? "cold" : "warm", r.windows, med, audioSeconds / med, alone.total(),
+                med / alone.total(), r.dim, rss / 1024.0, load, spread);
           }
         }
       }
