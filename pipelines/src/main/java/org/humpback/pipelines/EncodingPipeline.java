@@ -35,6 +35,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.humpback.pipelines.flink.SharedMiniCluster;
 import org.humpback.transforms.audio.EmbeddedWindow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,12 @@ public final class EncodingPipeline {
    * returns no handle to cancel until it ends, so the pipeline itself checks for this marker.
    */
   static final String CANCEL_MARKER = "CANCEL";
+
+  /**
+   * System property: {@code true} gives every {@code [local]} Flink run its own mini cluster (Beam's
+   * behaviour) instead of the JVM's shared one.
+   */
+  public static final String PER_RUN_FLINK_CLUSTER = "humpback.flink.perRunCluster";
 
   private EncodingPipeline() {}
 
@@ -101,7 +108,15 @@ public final class EncodingPipeline {
       case "direct", "directrunner" -> o.setRunner(DirectRunner.class);
       case "flink", "flinkrunner" -> {
         o.setRunner(FlinkRunner.class);
-        o.setFlinkMaster(flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster);
+        String master = flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster;
+        o.setFlinkMaster(master);
+        if (master.equals("[local]") && !Boolean.getBoolean(PER_RUN_FLINK_CLUSTER)) {
+          // One mini cluster per JVM instead of one per run (see SharedMiniCluster); [local]'s default parallelism.
+          int p = parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors();
+          SharedMiniCluster.install(p);
+          o.setFlinkMaster("[auto]");
+          o.setParallelism(p);
+        }
       }
       default -> throw new IllegalArgumentException("Invalid runner: '" + runner + "' (expected direct or flink)");
     }
