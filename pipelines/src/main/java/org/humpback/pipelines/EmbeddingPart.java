@@ -58,7 +58,17 @@ public record EmbeddingPart(String sourceId, long firstIndex, long lastIndex, in
 
   /** Deletes {@code target}'s parts folder (a finished or abandoned run's parts). */
   public static void clean(Path target) {
-    EncodingPipeline.deleteTree(dir(target));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        EncodingPipeline.deleteTree(dir(target));
+        return;
+      } catch (java.io.UncheckedIOException e) {
+        // A file appeared while the folder was being emptied (a shard still finishing): once more.
+        if (attempt == 3 || !(e.getCause() instanceof java.nio.file.DirectoryNotEmptyException)) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**

@@ -131,6 +131,19 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
 
     @ProcessElement
     public void process(@Element AudioShard shard, MultiOutputReceiver out) {
+      LiveProgress.shardActive(cancelMarker, true);
+      try {
+        encode(shard, out);
+      } finally {
+        LiveProgress.shardActive(cancelMarker, false);
+      }
+    }
+
+    private void encode(AudioShard shard, MultiOutputReceiver out) {
+      if (model == null) {
+        // A cancelled direct runner tears steps down while queued shards are still handed out.
+        throw new CancellationException("Encoding run cancelled: step torn down");
+      }
       List<float[]> items = new ArrayList<>(config.batchSize());
       List<AudioWindow> windows = new ArrayList<>(config.batchSize());
       double start = Windower.shardStartSeconds(cfg, shard.firstWindow());
@@ -155,6 +168,8 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
           }
         }
         flush(items, windows, parts, out);
+        nextCancelCheckNanos = 0; // a cancelled run must not publish another part
+        checkCancelled();
         for (EmbeddingPart part : commit(parts)) {
           out.get(PARTS).output(part);
         }

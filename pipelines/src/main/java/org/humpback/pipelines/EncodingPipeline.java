@@ -342,6 +342,9 @@ public final class EncodingPipeline {
 
     /** Deletes what this run wrote (Parquet files and temps) and its run directory: used on cancel. */
     public void discardOutput() {
+      if (!LiveProgress.awaitNoShards(cancelMarker(), 30_000)) {
+        LOG.warn("Shards of a cancelled run are still running after 30 s; discarding its output anyway");
+      }
       for (String id : audioFileIds) {
         Path target = spec.parquetPath(id);
         EmbeddingParquet.cleanTemps(target);

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LiveProgress {
 
   private static final ConcurrentHashMap<String, AtomicLong> RUNS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> ACTIVE = new ConcurrentHashMap<>();
 
   private LiveProgress() {}
 
@@ -28,6 +29,39 @@ final class LiveProgress {
   static long get(String runKey) {
     AtomicLong n = runKey == null ? null : RUNS.get(runKey);
     return n == null ? 0 : n.get();
+  }
+
+  /**
+   * A shard of the run started (true) or ended (false) in this JVM. A cancelled direct runner reports
+   * the run over while its worker threads may still be inside a shard, writing its part: the run's
+   * output is discarded only once {@link #awaitNoShards} says they have left.
+   */
+  static void shardActive(String runKey, boolean started) {
+    if (runKey == null) {
+      return;
+    }
+    if (started) {
+      ACTIVE.computeIfAbsent(runKey, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    } else {
+      ACTIVE.computeIfPresent(runKey, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+  }
+
+  /** Waits until no shard of the run is running in this JVM, at most {@code timeoutMillis}; true if none is. */
+  static boolean awaitNoShards(String runKey, long timeoutMillis) {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    while (runKey != null && ACTIVE.containsKey(runKey)) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   static void forget(String runKey) {
