@@ -200,26 +200,14 @@ final class NnDescent {
             if (qb < 0) {
               continue;
             }
-            float dd = distSq(x, qa, qb, d);
-            if (heaps.push(qa, qb, dd, true)) {
-              u++;
-            }
-            if (heaps.push(qb, qa, dd, true)) {
-              u++;
-            }
+            u += offerBoth(heaps, x, d, qa, qb);
           }
           for (int b = nb; b < nb + maxCandidates; b++) {
             int qb = oldC.idx[b];
             if (qb < 0 || qb == qa) {
               continue;
             }
-            float dd = distSq(x, qa, qb, d);
-            if (heaps.push(qa, qb, dd, true)) {
-              u++;
-            }
-            if (heaps.push(qb, qa, dd, true)) {
-              u++;
-            }
+            u += offerBoth(heaps, x, d, qa, qb);
           }
         }
         updates.addAndGet(u);
@@ -229,6 +217,12 @@ final class NnDescent {
       }
     }
     return sorted(heaps, n, k);
+  }
+
+  /** Offers a and b to each other's heap as new neighbours; returns how many heaps changed (0-2). */
+  private static int offerBoth(Heaps heaps, float[] x, int d, int a, int b) {
+    float dd = distSq(x, a, b, d);
+    return (heaps.push(a, b, dd, true) ? 1 : 0) + (heaps.push(b, a, dd, true) ? 1 : 0);
   }
 
   private static Graph sorted(Heaps h, int n, int k) {

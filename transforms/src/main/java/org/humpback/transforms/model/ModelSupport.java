@@ -64,14 +64,7 @@ final class ModelSupport {
     if (shape.length <= 1) {
       return shape.length == 0 ? 1 : shape[0];
     }
-    long n = 1;
-    for (int i = 1; i < shape.length; i++) {
-      if (shape[i] < 0) {
-        return -1;
-      }
-      n *= shape[i];
-    }
-    return n;
+    return TensorInfo.elementsAfterFirst(shape);
   }
 
   /** Checks every item has the length the input wants (or, when dynamic, the same length as the first). */

@@ -15,6 +15,11 @@ public record TensorInfo(int index, String name, long[] shape, String dtype) imp
 
   /** Number of elements of one batch item (all dims after the first), or -1 when one is dynamic. */
   public long elementsPerItem() {
+    return elementsAfterFirst(shape);
+  }
+
+  /** The product of {@code shape}'s dimensions after the first, or -1 when one of them is dynamic. */
+  static long elementsAfterFirst(long[] shape) {
     long n = 1;
     for (int i = 1; i < shape.length; i++) {
       if (shape[i] < 0) {
