@@ -254,6 +254,20 @@ public final class AudioDecoder implements AutoCloseable {
   public record SeekHint(long pts, long bytePos, int size, double seconds) implements java.io.Serializable {}
 
   /**
+   * Whether a file of this container and codec is positioned by a timestamp seek, whose landing is
+   * exact by construction: PCM (byte offset), FLAC (sample numbers in frame headers), Ogg (granule
+   * positions). MP3 seeking estimates positions, so MP3 and everything else is demuxed from the
+   * start instead (packets are not decoded), or jumps to a {@link SeekHint}.
+   */
+  public static boolean seeksByTimestamp(AudioInfo info) {
+    return seeksByTimestamp(info.container(), info.codec());
+  }
+
+  private static boolean seeksByTimestamp(String container, String codec) {
+    return codec.startsWith("pcm_") || codec.equals("flac") || container.equals("ogg");
+  }
+
+  /**
    * One {@link SeekHint} about every {@code everySeconds} of {@code file}, from one pass over its
    * packets without decoding (about 75 ms per hour of MP3); empty for formats whose timestamp seeks
    * are exact (PCM, FLAC, Ogg), which need none. Planning time shards with these turns the cost of
@@ -495,22 +509,34 @@ public final class AudioDecoder implements AutoCloseable {
     return true;
   }
 
-  private void openNative(int targetRate) throws AudioDecodeException {
+  /** Opens the container; FFmpeg's error code (fmt left null) when it cannot be opened. */
+  private int openInput() {
     fmt = new AVFormatContext(null);
     int ret = avformat_open_input(fmt, file.toAbsolutePath().toString(), null, null);
     if (ret < 0) {
       fmt = null; // FFmpeg frees the context on failure
+    }
+    return ret;
+  }
+
+  private void findStreamInfo(String what) throws AudioDecodeException {
+    int ret = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
+    if (ret < 0) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file, "cannot read the stream headers"
+          + what + ": " + errorText(ret));
+    }
+  }
+
+  private void openNative(int targetRate) throws AudioDecodeException {
+    int ret = openInput();
+    if (ret < 0) {
       if (ret == AVERROR_INVALIDDATA) {
         throw new AudioDecodeException(AudioDecodeException.Reason.NOT_AUDIO, file,
             "the file is not in a recognised audio format" + (looksLikeText() ? " (it contains text)" : ""));
       }
       throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot open the file: " + errorText(ret));
     }
-    ret = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
-    if (ret < 0) {
-      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
-          "cannot read the stream headers: " + errorText(ret));
-    }
+    findStreamInfo("");
     ret = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, (PointerPointer<?>) null, 0);
     if (ret == AVERROR_DECODER_NOT_FOUND) {
       throw new AudioDecodeException(AudioDecodeException.Reason.UNSUPPORTED, file,
@@ -571,11 +597,8 @@ public final class AudioDecoder implements AutoCloseable {
     }
     String codecName = codec.name().getString();
     pcm = codecName.startsWith("pcm_");
-    // formats whose timestamps after a seek are exact by construction: PCM (byte offset), FLAC (sample
-    // numbers in frame headers), Ogg (granule positions). MP3 seeking estimates positions, so MP3 and
-    // everything else is demuxed from the start instead (cheap: packets are not decoded).
     String container = fmt.iformat().name().getString();
-    exactSeek = pcm || codecName.equals("flac") || container.equals("ogg");
+    exactSeek = seeksByTimestamp(container, codecName);
     int effectiveOut = targetRate > 0 ? targetRate : rate;
     double duration = -1;
     AVRational tb = stream.time_base();
@@ -756,16 +779,13 @@ public final class AudioDecoder implements AutoCloseable {
   private long restartFromBeginning() throws AudioDecodeException {
     warnOnce("the seek hint did not land on its packet; demuxed from the start instead");
     avformat_close_input(fmt);
-    fmt = new AVFormatContext(null);
-    int ret = avformat_open_input(fmt, file.toAbsolutePath().toString(), null, null);
+    int ret = openInput();
     if (ret < 0) {
-      fmt = null;
       throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot reopen the file: " + errorText(ret));
     }
-    ret = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
-    if (ret < 0 || streamIndex >= fmt.nb_streams()) {
-      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file,
-          "cannot read the stream headers again: " + errorText(ret));
+    findStreamInfo(" again");
+    if (streamIndex >= fmt.nb_streams()) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.CORRUPT, file, "the audio stream is gone on reopening");
     }
     stream = fmt.streams(streamIndex);
     return AV_NOPTS_VALUE;

@@ -90,7 +90,8 @@ public final class AudioIO {
     long n = (windows + perShard - 1) / perShard;
     // MP3 (and other formats not seeked by timestamp) would be demuxed from the start by every shard;
     // one pass here gives each shard but the last (see SeekHint) a packet to jump to instead.
-    List<AudioDecoder.SeekHint> hints = n > 1 ? AudioDecoder.seekHints(Path.of(path), SEEK_HINT_SECONDS) : List.of();
+    List<AudioDecoder.SeekHint> hints = n > 1 && !AudioDecoder.seeksByTimestamp(info)
+        ? AudioDecoder.seekHints(Path.of(path), SEEK_HINT_SECONDS) : List.of();
     List<AudioShard> shards = new ArrayList<>();
     for (long i = 0; i < n; i++) {
       long last = i == n - 1 ? AudioShard.OPEN_ENDED : (i + 1) * perShard;
