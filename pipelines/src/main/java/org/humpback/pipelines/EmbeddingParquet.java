@@ -194,11 +194,8 @@ public final class EmbeddingParquet {
       if (vectorDim < 1) {
         throw new IllegalArgumentException("Invalid vector_dim: " + vectorDim + " (expected >= 1)");
       }
-      Path dir = target.toAbsolutePath().getParent();
-      Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
+      Path tmp = tempFor(target);
       try {
-        Files.createDirectories(dir);
-        cleanTemps(target);
         return new Writer(target, tmp, vectorDim, new RowWriterBuilder(LocalParquetFiles.output(tmp), footer).build());
       } catch (IOException e) {
         deleteQuietly(tmp);
@@ -277,11 +274,8 @@ public final class EmbeddingParquet {
    * @return the number of rows in the joined file
    */
   public static long concat(Path target, Metadata metadata, List<Path> parts) {
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
+    Path tmp = tempFor(target);
     try {
-      Files.createDirectories(dir);
-      cleanTemps(target);
       ParquetFileWriter w = new ParquetFileWriter(LocalParquetFiles.output(tmp), PARQUET_SCHEMA,
           ParquetFileWriter.Mode.CREATE, ROW_GROUP_BYTES, 0);
       w.start();
@@ -299,6 +293,21 @@ public final class EmbeddingParquet {
       throw new UncheckedIOException("Cannot join " + parts.size() + " parts into " + target,
           e instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
+  }
+
+  /**
+   * A fresh hidden temp name next to {@code target}, whose folder is created and cleared of an
+   * earlier write's leftover temps: where {@link Writer} and {@link #concat} write before the rename.
+   */
+  private static Path tempFor(Path target) {
+    Path dir = target.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start writing embeddings to " + target, e);
+    }
+    cleanTemps(target);
+    return dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
   }
 
   /** Deletes leftover temp files of {@code target} (from a crashed or cancelled write). Returns how many. */

@@ -36,6 +36,8 @@ public record EncodingSpec(String modelName, String modelVersion, ModelConfig mo
       throw new IllegalArgumentException("Invalid embeddings root: '" + embeddingsRoot + "'");
     }
     audioSha256ById = Map.copyOf(audioSha256ById == null ? Map.of() : audioSha256ById);
+    // How the model is fed follows the front end (frame pooling), so every user of the spec feeds it alike.
+    model = model.withFrameHopSamples(frontEnd.frameHopSamples());
   }
 
   /** Where the file for {@code audioFileId} goes. */

@@ -46,8 +46,7 @@ record Stages(PCollection<EmbeddedWindow> windows, PCollection<EmbeddingPart> pa
         MapElements.into(TypeDescriptor.of(FileFailure.class))
             .via((AudioFailure f) -> new FileFailure(f.sourceId(), "decode", f.message())));
     PCollection<FeatureWindow> features = decoded.get(AudioIO.WINDOWS).apply("Features", Features.of(spec.frontEnd()));
-    ModelConfig model = spec.model().withBatchSize(options.getBatchSize()).withThreads(options.getModelThreads())
-        .withFrameHopSamples(spec.frontEnd().frameHopSamples());
+    ModelConfig model = spec.model().withBatchSize(options.getBatchSize()).withThreads(options.getModelThreads());
     // Separate steps share one synchronized model per JVM (Inference's ModelCache.acquire).
     PCollectionTuple inferred = features.apply("Inference", Inference.embed(model).withFailures());
     PCollection<FileFailure> inferenceFailed = inferred.get(Inference.FAILED).apply("InferenceFailures",
@@ -76,8 +75,7 @@ record Stages(PCollection<EmbeddedWindow> windows, PCollection<EmbeddingPart> pa
     }
     PCollection<FileFailure> planFailed = p.apply("PlanFailures",
         Create.of(planFailures).withCoder(SerializableCoder.of(FileFailure.class)));
-    ModelConfig model = spec.model().withBatchSize(options.getBatchSize()).withThreads(modelThreads(options))
-        .withFrameHopSamples(spec.frontEnd().frameHopSamples());
+    ModelConfig model = spec.model().withBatchSize(options.getBatchSize()).withThreads(modelThreads(options));
     PCollectionTuple encoded = p
         .apply("Shards", AudioIO.readShards(shards))
         .apply("EncodeShards", new EncodeShards(spec, model, cancelMarker));
