@@ -1,5 +1,8 @@
 package org.humpback.examples;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,6 +11,7 @@ import org.humpback.transforms.audio.AudioWindow;
 import org.humpback.transforms.audio.FeatureType;
 import org.humpback.transforms.audio.FrontEndConfig;
 import org.humpback.transforms.audio.Windower;
+import org.humpback.transforms.cluster.Metric;
 import org.humpback.transforms.model.EmbeddingModel;
 import org.humpback.transforms.model.EmbeddingModels;
 import org.humpback.transforms.model.ModelConfig;
@@ -16,12 +20,18 @@ import org.humpback.transforms.model.ModelType;
 import org.humpback.transforms.model.TensorInfo;
 
 /**
- * How much YAMNet's vectors move when the same recording comes through a different codec: the
- * glacier-bay humpback clip as WAV against its MP3 (128 kbit/s), the OGG the WAV was converted
- * from and an independently encoded 44.1-kHz OGG. For each pair, window by window (16 kHz,
- * 0.975 s), it prints the mean and minimum cosine of the decoded audio, of the 1024-d embedding
- * (the intermediate tensor {@code yamnet_frames/global_average_pooling2d/Mean}) and of the 521
- * class scores ({@code Identity}).
+ * How much YAMNet's vectors move when one recording comes through a different codec. For each
+ * pair, window by window (16 kHz, 0.975 s), it prints the mean correlation of the decoded audio
+ * (mean removed: the Glacier Bay clip sits on a +0.36 DC offset that would make any cosine look
+ * perfect) and the mean and minimum cosine of the 1024-d embedding (the intermediate tensor
+ * {@code yamnet_frames/global_average_pooling2d/Mean}), computed two ways: with YAMNet's int8
+ * layers in float (humpback's default: weights dequantized at load) and on TFLite's hybrid kernels
+ * (activations quantized to int8 on every call, TFLite's own default).
+ *
+ * <p>Pairs: a PCM16 WAV made from an original against the corpus MP3 converted from that original
+ * (New Caledonia song; Glacier Bay .hq.ogg), the corpus Glacier Bay WAV against the OGG it came
+ * from, and the corpus Glacier Bay WAV against the corpus MP3, which came from a different source
+ * (the .hq.ogg).
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.CodecRobustnessBenchmark [SHARED_ROOT]} (default {@code ../shared}).
@@ -42,27 +52,40 @@ public final class CodecRobustnessBenchmark {
     }
     TensorInfo embedding = ModelProbe.embeddingCandidate(model.toString(), ModelType.TFLITE).orElseThrow();
     System.out.printf("CodecRobustnessBenchmark: %s, embedding tensor %s%n", model, embedding);
-    System.out.printf("%-44s %7s %9s %9s %9s %9s %9s %9s%n", "pair", "windows",
-        "audio", "audio_min", "emb", "emb_min", "scores", "score_min");
-    ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE);
-    List<AudioWindow> reference = windows(audio.resolve("glacier-bay-humpback.wav"));
-    try (EmbeddingModel emb = EmbeddingModels.open(config.withOutputName(embedding.name()));
-        EmbeddingModel scores = EmbeddingModels.open(config.withOutputName("Identity"))) {
-      for (String other : List.of("glacier-bay-humpback.mp3", "glacier-bay-humpback.ogg", "glacier-bay-humpback.hq.ogg")) {
-        List<AudioWindow> w = windows(audio.resolve(other));
-        int n = Math.min(reference.size(), w.size());
-        double[] a = new double[n];
-        double[] e = new double[n];
-        double[] s = new double[n];
+    Path tmp = Files.createTempDirectory("codec-robustness");
+    Path ncWav = pcm16Copy(audio.resolve("song-new-caledonia-2010-ccby25.oga"), tmp.resolve("nc.wav"));
+    Path gbWav = pcm16Copy(audio.resolve("glacier-bay-humpback.hq.ogg"), tmp.resolve("gb-hq.wav"));
+    List<Path[]> pairs = List.of(
+        new Path[] {ncWav, audio.resolve("song-new-caledonia-2010-ccby25.mp3")},
+        new Path[] {gbWav, audio.resolve("glacier-bay-humpback.mp3")},
+        new Path[] {audio.resolve("glacier-bay-humpback.wav"), audio.resolve("glacier-bay-humpback.ogg")},
+        new Path[] {audio.resolve("glacier-bay-humpback.wav"), audio.resolve("glacier-bay-humpback.mp3")});
+    String[] labels = {"NC song: PCM16 of the .oga vs the .mp3", "Glacier Bay: PCM16 of the .hq.ogg vs the .mp3",
+        "Glacier Bay: corpus .wav vs the .ogg it came from", "Glacier Bay: corpus .wav vs .mp3 (two sources)"};
+    System.out.printf("%-48s %7s %9s %9s %9s %11s %11s%n", "pair", "windows", "audio_r", "float", "float_min",
+        "hybrid", "hybrid_min");
+    ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(embedding.name());
+    try (EmbeddingModel dequantized = EmbeddingModels.open(config);
+        EmbeddingModel hybrid = EmbeddingModels.open(config.withHybridKernels(true))) {
+      for (int p = 0; p < pairs.size(); p++) {
+        List<AudioWindow> a = windows(pairs.get(p)[0]);
+        List<AudioWindow> b = windows(pairs.get(p)[1]);
+        int n = Math.min(a.size(), b.size());
+        double[] r = new double[n];
+        double[] f = new double[n];
+        double[] h = new double[n];
         for (int k = 0; k < n; k++) {
-          float[] x = reference.get(k).samples();
-          float[] y = w.get(k).samples();
-          a[k] = cosine(x, y);
-          e[k] = cosine(emb.embed(new float[][] {x})[0], emb.embed(new float[][] {y})[0]);
-          s[k] = cosine(scores.embed(new float[][] {x})[0], scores.embed(new float[][] {y})[0]);
+          float[] x = a.get(k).samples();
+          float[] y = b.get(k).samples();
+          r[k] = Metric.cosine(centred(x), centred(y));
+          f[k] = Metric.cosine(dequantized.embed(new float[][] {x})[0], dequantized.embed(new float[][] {y})[0]);
+          h[k] = Metric.cosine(hybrid.embed(new float[][] {x})[0], hybrid.embed(new float[][] {y})[0]);
         }
-        System.out.printf("%-44s %7d %9.5f %9.5f %9.4f %9.4f %9.4f %9.4f%n", "wav vs " + other, n,
-            mean(a), min(a), mean(e), min(e), mean(s), min(s));
+        System.out.printf("%-48s %7d %9.4f %9.4f %9.4f %11.4f %11.4f%n", labels[p], n, mean(r), mean(f), min(f), mean(h), min(h));
+      }
+    } finally {
+      for (Path p : List.of(ncWav, gbWav, tmp)) {
+        Files.deleteIfExists(p);
       }
     }
   }
@@ -73,16 +96,36 @@ public final class CodecRobustnessBenchmark {
     }
   }
 
-  static double cosine(float[] a, float[] b) {
-    double ab = 0;
-    double aa = 0;
-    double bb = 0;
-    for (int i = 0; i < a.length; i++) {
-      ab += (double) a[i] * b[i];
-      aa += (double) a[i] * a[i];
-      bb += (double) b[i] * b[i];
+  /** {@code source} decoded at its own rate and written as a mono PCM16 WAV, as a converter would. */
+  static Path pcm16Copy(Path source, Path wav) throws Exception {
+    float[] s;
+    int rate;
+    try (AudioDecoder d = AudioDecoder.open(source, 0)) {
+      s = d.readAll();
+      rate = d.info().sampleRate();
     }
-    return ab / Math.sqrt(aa * bb);
+    ByteBuffer b = ByteBuffer.allocate(44 + 2 * s.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * s.length)
+        .put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
+        .putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16)
+        .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * s.length);
+    for (float v : s) {
+      b.putShort((short) Math.round(Math.max(-1f, Math.min(1f, v)) * 32767f));
+    }
+    return Files.write(wav, b.array());
+  }
+
+  static float[] centred(float[] x) {
+    double m = 0;
+    for (float v : x) {
+      m += v;
+    }
+    m /= x.length;
+    float[] c = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      c[i] = (float) (x[i] - m);
+    }
+    return c;
   }
 
   static double mean(double[] v) {

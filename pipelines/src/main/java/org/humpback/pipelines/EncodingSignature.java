@@ -16,11 +16,13 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.humpback.transforms.audio.FrontEndConfig;
 import org.humpback.transforms.model.ModelConfig;
+import org.humpback.transforms.model.ModelType;
 
 /**
  * The identity of one way of encoding audio: SHA-256 (hex) of a canonical JSON document holding the
  * model's name and file checksum, the model input/output/signature choices, and every front-end
- * parameter ({@link FrontEndConfig#toCanonicalJson()}).
+ * parameter ({@link FrontEndConfig#toCanonicalJson()}), and for TFLite whether hybrid int8 kernels
+ * run ({@link ModelConfig#hybridKernels()}).
  *
  * <p>Two encodings with the same signature produce the same numbers, so an existing embedding set
  * with the same (audio file, signature) can be reused instead of recomputed. Things that do not
@@ -73,6 +75,10 @@ public final class EncodingSignature {
     m.put("output_name", model.outputName());
     m.put("input_format", model.inputFormat() == null ? null : model.inputFormat().wireName());
     m.put("transpose_spectrogram", model.transposeSpectrogram());
+    if (model.type() == ModelType.TFLITE) {
+      // Hybrid int8 kernels and dequantized float weights give different numbers for the same file.
+      m.put("tflite_hybrid_kernels", model.hybridKernels());
+    }
     try {
       m.put("front_end", JSON.readTree(frontEnd.toCanonicalJson()));
       return JSON.writeValueAsString(m);

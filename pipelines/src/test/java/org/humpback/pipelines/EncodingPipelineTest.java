@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
+import org.humpback.transforms.cluster.Metric;
 import org.humpback.transforms.audio.AudioDecoder;
 import org.humpback.transforms.audio.AudioWindow;
 import org.humpback.transforms.audio.Windower;
@@ -136,17 +137,14 @@ class EncodingPipelineTest {
       assertArrayEquals(whole.rows().get(k).embedding(), pieces.rows().get(k).embedding(), 1e-5f, "sharded row " + k);
     }
 
-    // WAV vs MP3 (lossy, gapless decode). The audio reaching the model must be the same window by
-    // window; the pipeline must hand back exactly what the model computes on it.
+    // WAV vs MP3 (lossy, gapless decode): windows line up, and the pipeline hands back exactly what
+    // the model computes on each window.
     List<AudioWindow> wavWindows = windows(wav);
     List<AudioWindow> mp3Windows = windows(mp3);
     assertEquals(wavWindows.size(), mp3Windows.size());
     double audioSum = 0;
-    double audioMin = 1;
     for (int k = 0; k < wavWindows.size(); k++) {
-      double cos = cosine(wavWindows.get(k).samples(), mp3Windows.get(k).samples());
-      audioSum += cos;
-      audioMin = Math.min(audioMin, cos);
+      audioSum += correlation(wavWindows.get(k).samples(), mp3Windows.get(k).samples());
     }
     float[][] a = EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath())).matrix();
     float[][] b = EmbeddingParquet.read(Path.of(d.files().get(1).parquetPath())).matrix();
@@ -157,70 +155,63 @@ class EncodingPipelineTest {
       }
     }
     double sum = 0;
-    double min = 1;
     for (int k = 0; k < a.length; k++) {
-      double cos = cosine(a[k], b[k]);
-      sum += cos;
-      min = Math.min(min, cos);
+      sum += Metric.cosine(a[k], b[k]);
     }
-    System.out.printf("WAV vs MP3: audio windows mean cosine %.5f (min %.5f); YAMNet embeddings mean cosine %.5f (min %.5f) over %d windows%n",
-        audioSum / a.length, audioMin, sum / a.length, min, a.length);
-    assertTrue(audioSum / a.length >= 0.99 && audioMin >= 0.99, "audio windows: mean " + audioSum / a.length + ", min " + audioMin);
-    // The issue asks for a mean cosine >= 0.99 per window. Measured on this clip with YAMNet's
-    // 1024-d embedding: 0.786 (min 0.593) over 67 windows (the 521 class scores: 0.665). It is
-    // not the pipeline: the audio windows agree to 0.9999 and each row is exactly what the model
-    // computes on them (checked above). The clip's energy sits below 100 Hz, which is what the
-    // waveform cosine sees; in YAMNet's 125 Hz-7.5 kHz mel range the 128 kbit/s MP3 changes the
-    // STFT magnitudes at only 7-15 dB SNR, and YAMNet's own log-mel output differs accordingly
-    // (many bands sit near its log offset of 0.001). The independently encoded .hq.ogg gives the
-    // same 0.78; the .ogg the WAV was made from gives 0.98. So this asserts what holds, with a
-    // margin, not the issue's 0.99.
-    assertTrue(sum / a.length >= 0.75, "YAMNet embeddings, WAV vs MP3: mean cosine per window " + sum / a.length);
+    System.out.printf("Glacier Bay WAV vs MP3: audio windows mean correlation %.5f; YAMNet mean cosine %.5f over %d windows%n",
+        audioSum / a.length, sum / a.length, a.length);
+    // This corpus pair is not one recording through two codecs: the WAV is the PCM16 of the 22-kHz
+    // .ogg, the MP3 was encoded from the independent 44.1-kHz .hq.ogg (decoded, MP3 vs .hq.ogg are
+    // 25.5 dB apart, MP3 vs WAV 15 dB, like .hq.ogg vs WAV). Measured: correlation 0.933, YAMNet
+    // 0.862. wavAndMp3OfOneRecordingGiveTheSameEmbeddings checks pairs with one source.
+    assertTrue(audioSum / a.length >= 0.9, "audio windows: mean correlation " + audioSum / a.length);
+    assertTrue(sum / a.length >= 0.84, "YAMNet embeddings, WAV vs MP3: mean cosine per window " + sum / a.length);
     float[][] o = EmbeddingParquet.read(Path.of(d.files().get(2).parquetPath())).matrix();
     assertEquals(a.length, o.length);
     double oggSum = 0;
     for (int k = 0; k < a.length; k++) {
-      oggSum += cosine(a[k], o[k]);
+      oggSum += Metric.cosine(a[k], o[k]);
     }
-    System.out.printf("WAV vs the OGG it was converted from: YAMNet embeddings mean cosine %.5f%n", oggSum / a.length);
-    assertTrue(oggSum / a.length >= 0.97, "YAMNet embeddings, WAV vs its source OGG: mean cosine " + oggSum / a.length);
+    System.out.printf("WAV vs the OGG it was converted from: YAMNet embeddings mean cosine %.6f%n", oggSum / a.length);
+    // 71 dB apart (PCM16 rounding): equal vectors, now that YAMNet's int8 layers compute in float.
+    assertTrue(oggSum / a.length >= 0.9999, "YAMNet embeddings, WAV vs its source OGG: mean cosine " + oggSum / a.length);
     assertFalse(Files.exists(directRoot.resolve("embeddings/yamnet/bad")), "nothing written for the bad file");
   }
 
   /**
-   * The issue's WAV-vs-MP3 check on a recording without the Glacier Bay clip's DC offset: the New
-   * Caledonia song, whose corpus MP3 was converted from its Ogg/Vorbis original. The WAV is made
-   * here from that original as the corpus made the Glacier Bay WAV (decode at the native rate,
-   * PCM16), so WAV and MP3 are two encodings of one recording. Both go through the pipeline, three
-   * ways:
-   * <ul>
-   *   <li>YAMNet's 0.975-s input as the window (the shipped default): measured mean cosine 0.943 (min
-   *       0.797) over 96 windows, although the log-mel of the two files differs by only 0.35-0.50 dB
-   *       RMS (CorpusDecodeTest): one 0.975-s YAMNet frame reacts strongly to 128 kbit/s coding;</li>
-   *   <li>5-s windows, YAMNet frames every 0.48 s (its own hop) averaged: 0.986 (min 0.969);</li>
-   *   <li>5-s windows, frames every 0.24 s averaged: 0.991 (min 0.984), the issue's 0.99.</li>
-   * </ul>
-   * The Glacier Bay WAV/MP3 pair, 5-s windows every 0.24 s, gives 0.94 (0.787 with 0.975-s rows).
+   * The issue's WAV-vs-MP3 check: one recording, two codecs. The corpus MP3s were converted from
+   * the New Caledonia song's Ogg/Vorbis original and from the Glacier Bay clip's 44.1-kHz
+   * .hq.ogg; the WAVs are made here from those same sources as the corpus made its WAVs (decode at
+   * the native rate, PCM16). Both go through the pipeline with the shipped YAMNet configuration
+   * (0.975-s windows) and with 5-s windows pooled from YAMNet frames every 0.48 s (its own hop).
+   * Measured (YAMNet's int8 layers in float): New Caledonia 0.992 (min 0.975) over 96 windows and
+   * 0.998 over 19; Glacier Bay 0.998 (min 0.994) over 67 and 0.999 over 13. With TFLite's hybrid
+   * kernels the New Caledonia pair gave 0.943 and 0.986.
    */
   @Test
-  void wavAndMp3OfOneSongGiveTheSameEmbeddings(@TempDir Path dir) throws Exception {
-    Path oga = SharedCorpus.audio("humpback/song-new-caledonia-2010-ccby25.oga");
+  void wavAndMp3OfOneRecordingGiveTheSameEmbeddings(@TempDir Path dir) throws Exception {
+    Path songWav = pcm16Copy(SharedCorpus.audio("humpback/song-new-caledonia-2010-ccby25.oga"), dir.resolve("song.wav"));
     Path songMp3 = SharedCorpus.audio("humpback/song-new-caledonia-2010-ccby25.mp3");
-    Path songWav = dir.resolve("song.wav");
-    try (AudioDecoder dec = AudioDecoder.open(oga, 0)) {
-      writePcm16Wav(songWav, dec.readAll(), dec.info().sampleRate());
+    double song = meanCosine("New Caledonia song", dir.resolve("nc"), YAMNET_FRONT_END, songWav, songMp3, 96);
+    assertTrue(song >= 0.99, "New Caledonia, 0.975-s windows: WAV vs MP3 mean cosine per window " + song);
+    FrontEndConfig fiveSeconds = YAMNET_FRONT_END.withWindowSeconds(5.0).withFrameHopSeconds(0.48);
+    double songPooled = meanCosine("New Caledonia song", dir.resolve("nc5"), fiveSeconds, songWav, songMp3, 19);
+    assertTrue(songPooled >= 0.99, "New Caledonia, 5-s windows: WAV vs MP3 mean cosine per window " + songPooled);
+
+    Path gbWav = pcm16Copy(SharedCorpus.audio("humpback/glacier-bay-humpback.hq.ogg"), dir.resolve("gb.wav"));
+    Path gbMp3 = SharedCorpus.audio("humpback/glacier-bay-humpback.mp3");
+    double glacierBay = meanCosine("Glacier Bay", dir.resolve("gb"), YAMNET_FRONT_END, gbWav, gbMp3, 67);
+    double glacierBayPooled = meanCosine("Glacier Bay", dir.resolve("gb5"), fiveSeconds, gbWav, gbMp3, 13);
+    assertTrue(glacierBay >= 0.99, "Glacier Bay, 0.975-s windows: WAV vs MP3 mean cosine per window " + glacierBay);
+    assertTrue(glacierBayPooled >= 0.99, "Glacier Bay, 5-s windows: WAV vs MP3 mean cosine per window " + glacierBayPooled);
+  }
+
+  /** {@code source} decoded at its own rate and written as a mono PCM16 WAV, as a converter would. */
+  private static Path pcm16Copy(Path source, Path wav) throws Exception {
+    try (AudioDecoder dec = AudioDecoder.open(source, 0)) {
+      writePcm16Wav(wav, dec.readAll(), dec.info().sampleRate());
     }
-    double perFrame = meanCosine("New Caledonia song", dir.resolve("frame"), YAMNET_FRONT_END, songWav, songMp3, 96);
-    assertTrue(perFrame >= 0.93, "0.975-s windows: WAV vs MP3 mean cosine per window " + perFrame);
-    FrontEndConfig fiveSeconds = YAMNET_FRONT_END.withWindowSeconds(5.0);
-    double yamnetHop = meanCosine("New Caledonia song", dir.resolve("hop48"), fiveSeconds.withFrameHopSeconds(0.48), songWav, songMp3, 19);
-    assertTrue(yamnetHop >= 0.98, "5-s windows, frames every 0.48 s: mean cosine " + yamnetHop);
-    double fineHop = meanCosine("New Caledonia song", dir.resolve("hop24"), fiveSeconds.withFrameHopSeconds(0.24), songWav, songMp3, 19);
-    assertTrue(fineHop >= 0.99, "5-s windows, frames every 0.24 s: WAV vs MP3 mean cosine per window " + fineHop);
-    // The Glacier Bay pair (its +0.35 DC offset leaves the MP3 little headroom) stays lower: measured 0.943.
-    double glacierBay = meanCosine("Glacier Bay", dir.resolve("gb24"), fiveSeconds.withFrameHopSeconds(0.24),
-        SharedCorpus.audio("humpback/glacier-bay-humpback.wav"), SharedCorpus.audio("humpback/glacier-bay-humpback.mp3"), 13);
-    assertTrue(glacierBay >= 0.93, "Glacier Bay, 5-s windows, frames every 0.24 s: mean cosine " + glacierBay);
+    return wav;
   }
 
   /** Encodes both files with {@code frontEnd}; returns the mean per-window cosine (and prints it with the minimum). */
@@ -239,7 +230,7 @@ class EncodingPipelineTest {
     double min = 1;
     for (int k = 0; k < a.size(); k++) {
       assertEquals(a.get(k).startS(), b.get(k).startS());
-      double cos = cosine(a.get(k).embedding(), b.get(k).embedding());
+      double cos = Metric.cosine(a.get(k).embedding(), b.get(k).embedding());
       sum += cos;
       min = Math.min(min, cos);
     }
@@ -268,15 +259,25 @@ class EncodingPipelineTest {
     }
   }
 
-  static double cosine(float[] a, float[] b) {
+  /** Pearson correlation: a cosine after removing each window's mean (the Glacier Bay clip sits on a +0.36 DC offset). */
+  static double correlation(float[] a, float[] b) {
+    double ma = 0;
+    double mb = 0;
+    for (int i = 0; i < a.length; i++) {
+      ma += a[i];
+      mb += b[i];
+    }
+    ma /= a.length;
+    mb /= b.length;
     double ab = 0;
     double aa = 0;
     double bb = 0;
     for (int i = 0; i < a.length; i++) {
-      ab += (double) a[i] * b[i];
-      aa += (double) a[i] * a[i];
-      bb += (double) b[i] * b[i];
+      ab += (a[i] - ma) * (b[i] - mb);
+      aa += (a[i] - ma) * (a[i] - ma);
+      bb += (b[i] - mb) * (b[i] - mb);
     }
     return ab / Math.sqrt(aa * bb);
   }
+
 }

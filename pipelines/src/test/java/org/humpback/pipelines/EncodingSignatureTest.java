@@ -1,6 +1,7 @@
 package org.humpback.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +30,8 @@ class EncodingSignatureTest {
   @Test
   void isAPinnedValueForTheDefaults() {
     // Pinned: a signature must not drift between runs, JVMs or releases (old embedding sets would be recomputed).
+    // Changed on purpose once: TFLite signatures gained "tflite_hybrid_kernels" when dynamic-range-quantized
+    // models moved to dequantized float weights (their numbers changed, so old sets must not be reused).
     String sig = EncodingSignature.compute("perch", CHECKSUM, MODEL, FrontEndConfig.defaults());
     assertEquals(PINNED_DEFAULT_SIGNATURE, sig);
     assertEquals(sig, EncodingSignature.compute("perch", CHECKSUM, MODEL, FrontEndConfig.defaults()));
@@ -84,7 +87,19 @@ class EncodingSignatureTest {
     assertNotEquals(base, EncodingSignature.compute("perch", CHECKSUM, MODEL.withSignatureName("serving_default"), d));
     assertNotEquals(base, EncodingSignature.compute("perch", CHECKSUM, MODEL.withInputFormat(InputFormat.WAVEFORM), d));
     assertNotEquals(base, EncodingSignature.compute("perch", CHECKSUM, MODEL.withTransposeSpectrogram(true), d));
+    assertNotEquals(base, EncodingSignature.compute("perch", CHECKSUM, MODEL.withHybridKernels(true), d));
     assertEquals(base, EncodingSignature.compute("perch", CHECKSUM, MODEL.withThreads(4).withBatchSize(32), d));
+  }
+
+  @Test
+  void namesTfLiteHybridKernelsOnlyForTfLiteModels() {
+    FrontEndConfig d = FrontEndConfig.defaults();
+    assertTrue(EncodingSignature.canonicalJson("perch", CHECKSUM, MODEL, d).contains("\"tflite_hybrid_kernels\":false"));
+    ModelConfig onnx = ModelConfig.of("/models/m.onnx", ModelType.ONNX);
+    assertFalse(EncodingSignature.canonicalJson("perch", CHECKSUM, onnx, d).contains("hybrid"));
+    // The flag means nothing to ONNX Runtime, so it must not split its signatures.
+    assertEquals(EncodingSignature.compute("perch", CHECKSUM, onnx, d),
+        EncodingSignature.compute("perch", CHECKSUM, onnx.withHybridKernels(true), d));
   }
 
   @Test
@@ -119,5 +134,5 @@ class EncodingSignatureTest {
     assertNotEquals(b, EncodingSignature.modelChecksum(sm));
   }
 
-  static final String PINNED_DEFAULT_SIGNATURE = "c2fba6028fd557193010866bedba07799e0a80f34cb13d0e763656c95de15c01";
+  static final String PINNED_DEFAULT_SIGNATURE = "f91952dcf88cb1b4db0a144e3b1dce6ac70b7a94e68f9a50efa9bb6563484609";
 }

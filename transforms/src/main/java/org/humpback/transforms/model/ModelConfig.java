@@ -19,6 +19,10 @@ import java.io.Serializable;
  * @param frameHopSamples 0 = each item is one model input; otherwise items are longer waveforms cut into
  *     model-input-long frames this many samples apart, and each item's vector is the mean of its frames'
  *     vectors ({@link FramePooledModel}; set from {@code FrontEndConfig.frameHopSeconds})
+ * @param hybridKernels TFLite only: run a dynamic-range-quantized model (int8 weights, float
+ *     activations) on TFLite's hybrid kernels, which quantize activations to int8 on every call;
+ *     {@code false} (the default) dequantizes its weights once at load so the layers compute in
+ *     float, as the model it was quantized from does (see {@code TfLiteFlatbuffer#withDequantizedWeights})
  */
 public record ModelConfig(
     String path,
@@ -30,7 +34,8 @@ public record ModelConfig(
     boolean transposeSpectrogram,
     int threads,
     int batchSize,
-    int frameHopSamples)
+    int frameHopSamples,
+    boolean hybridKernels)
     implements Serializable {
 
   public ModelConfig {
@@ -51,10 +56,16 @@ public record ModelConfig(
     }
   }
 
-  /** Every choice but frame pooling (off). */
+  /** Every choice but TFLite's hybrid kernels (off). */
+  public ModelConfig(String path, ModelType type, String signatureName, String inputName, String outputName,
+      InputFormat inputFormat, boolean transposeSpectrogram, int threads, int batchSize, int frameHopSamples) {
+    this(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples, false);
+  }
+
+  /** Every choice but frame pooling and TFLite's hybrid kernels (both off). */
   public ModelConfig(String path, ModelType type, String signatureName, String inputName, String outputName,
       InputFormat inputFormat, boolean transposeSpectrogram, int threads, int batchSize) {
-    this(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, 0);
+    this(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, 0, false);
   }
 
   /** A config with every choice left to the runtime's defaults and batch size 1. */
@@ -62,12 +73,13 @@ public record ModelConfig(
     return new ModelConfig(path, type, null, null, null, null, false, 0, 1);
   }
 
-  public ModelConfig withSignatureName(String v) { return new ModelConfig(path, type, v, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples); }
-  public ModelConfig withInputName(String v) { return new ModelConfig(path, type, signatureName, v, outputName, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples); }
-  public ModelConfig withOutputName(String v) { return new ModelConfig(path, type, signatureName, inputName, v, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples); }
-  public ModelConfig withInputFormat(InputFormat v) { return new ModelConfig(path, type, signatureName, inputName, outputName, v, transposeSpectrogram, threads, batchSize, frameHopSamples); }
-  public ModelConfig withTransposeSpectrogram(boolean v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, v, threads, batchSize, frameHopSamples); }
-  public ModelConfig withThreads(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, v, batchSize, frameHopSamples); }
-  public ModelConfig withFrameHopSamples(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, v); }
-  public ModelConfig withBatchSize(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, v, frameHopSamples); }
+  public ModelConfig withSignatureName(String v) { return new ModelConfig(path, type, v, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples, hybridKernels); }
+  public ModelConfig withInputName(String v) { return new ModelConfig(path, type, signatureName, v, outputName, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples, hybridKernels); }
+  public ModelConfig withOutputName(String v) { return new ModelConfig(path, type, signatureName, inputName, v, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples, hybridKernels); }
+  public ModelConfig withInputFormat(InputFormat v) { return new ModelConfig(path, type, signatureName, inputName, outputName, v, transposeSpectrogram, threads, batchSize, frameHopSamples, hybridKernels); }
+  public ModelConfig withTransposeSpectrogram(boolean v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, v, threads, batchSize, frameHopSamples, hybridKernels); }
+  public ModelConfig withThreads(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, v, batchSize, frameHopSamples, hybridKernels); }
+  public ModelConfig withFrameHopSamples(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, v, hybridKernels); }
+  public ModelConfig withBatchSize(int v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, v, frameHopSamples, hybridKernels); }
+  public ModelConfig withHybridKernels(boolean v) { return new ModelConfig(path, type, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, threads, batchSize, frameHopSamples, v); }
 }

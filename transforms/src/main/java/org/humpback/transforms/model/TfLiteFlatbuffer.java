@@ -156,6 +156,199 @@ final class TfLiteFlatbuffer {
     return out.array();
   }
 
+  /** Ops that TFLite runs as hybrid kernels when their weights (input 1) are int8 and their input 0 is float. */
+  private static final Set<Integer> HYBRID_OPS = Set.of(3, 4, FULLY_CONNECTED, 126); // CONV_2D, DEPTHWISE_CONV_2D, FC, BATCH_MATMUL
+  private static final int INT8 = 9; // TensorType.INT8
+  private static final int FLOAT32 = 0; // TensorType.FLOAT32
+
+  /**
+   * A copy of a dynamic-range-quantized model whose int8 weights are float32, so that its
+   * convolutions and fully connected layers compute in float. TFLite runs a float-input op with int8
+   * weights as a "hybrid" kernel, which quantizes the activations to int8 on every call; the
+   * rounding then depends on the input's own range, so two near-identical recordings (a PCM16 WAV
+   * and the float Vorbis it came from, 71 dB apart) get YAMNet vectors only 0.98 alike. With the
+   * weights dequantized once here ({@code (q - zero_point) * scale}, per channel) the same pair
+   * gives 1.0000, and the numbers are those of the float model the file was quantized from, up to
+   * the weights' own rounding.
+   *
+   * <p>Each converted weight's buffer gets a new float vector appended after the file's last byte
+   * (16-byte aligned) and its {@code data} offset pointed there; the tensor's type byte becomes
+   * FLOAT32 and its quantization table is replaced by an empty one. Every other byte stays as it
+   * was. A buffer is converted only when every tensor that uses it (in any subgraph) is such a
+   * weight; sparse, external (offset/size) and unusually quantized tensors are left alone.
+   *
+   * @return the rewritten model, or {@code null} when it has no hybrid weights
+   */
+  static byte[] withDequantizedWeights(String path, byte[] bytes) {
+    TfLiteFlatbuffer fb = new TfLiteFlatbuffer(path, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+    Graph graph = fb.readGraph();
+    int[] tensorTables = fb.tables(fb.mainSubgraph(), 0); // SubGraph.tensors
+    int[] bufferTables = fb.tables(fb.u32(0), 4); // Model.buffers
+    Map<Integer, Boolean> weightUse = new LinkedHashMap<>(); // int8 tensor -> used only as a hybrid op's weights
+    for (GraphOp op : graph.ops()) {
+      int[] in = op.inputs();
+      boolean hybrid = HYBRID_OPS.contains(op.builtinCode()) && in.length > 1 && in[0] >= 0
+          && in[0] < graph.tensors().size() && graph.tensors().get(in[0]).dtype().equals("float32");
+      for (int k = 0; k < in.length; k++) {
+        if (in[k] >= 0 && in[k] < tensorTables.length && fb.scalarByte(tensorTables[in[k]], 1) == INT8) {
+          weightUse.merge(in[k], hybrid && k == 1, Boolean::logicalAnd);
+        }
+      }
+    }
+    Map<Integer, Integer> bufferRefs = fb.bufferReferences();
+    List<int[]> conversions = new ArrayList<>(); // {tensor table, buffer table, data vector, element count}
+    Map<Integer, Integer> claimed = new java.util.HashMap<>();
+    for (Map.Entry<Integer, Boolean> e : weightUse.entrySet()) {
+      if (e.getValue()) {
+        int t = tensorTables[e.getKey()];
+        int buffer = fb.scalarInt(t, 2);
+        claimed.merge(buffer, 1, Integer::sum);
+      }
+    }
+    for (Map.Entry<Integer, Boolean> e : weightUse.entrySet()) {
+      int t = tensorTables[e.getKey()];
+      int buffer = fb.scalarInt(t, 2);
+      if (!e.getValue() || buffer <= 0 || buffer >= bufferTables.length
+          || !claimed.get(buffer).equals(bufferRefs.get(buffer)) || fb.field(t, 6) >= 0) { // 6: sparsity
+        continue;
+      }
+      int b = bufferTables[buffer];
+      int dataField = fb.field(b, 0);
+      if (dataField < 0 || fb.scalarLong(b, 1) > 1) { // external data (Buffer.offset) stays as it is
+        continue;
+      }
+      int vec = dataField + fb.u32(dataField);
+      int n = fb.u32(vec);
+      fb.check(vec + 4, n);
+      if (n > 0 && fb.dequantizer(t, n) != null) {
+        conversions.add(new int[] {t, b, vec, n});
+      }
+    }
+    if (conversions.isEmpty()) {
+      return null;
+    }
+    // Layout: each float vector (length prefix, then 16-byte aligned data), then one empty quantization table.
+    long size = bytes.length;
+    long[] starts = new long[conversions.size()];
+    java.util.Set<Integer> done = new java.util.HashSet<>();
+    for (int i = 0; i < conversions.size(); i++) {
+      if (done.add(conversions.get(i)[1])) {
+        starts[i] = ((size + 4 + 15) & ~15L) - 4;
+        size = starts[i] + 4 + 4L * conversions.get(i)[3];
+      } else {
+        starts[i] = -1; // a second tensor on an already converted buffer
+      }
+    }
+    long vtable = (size + 3) & ~3L;
+    long emptyTable = vtable + 4;
+    size = emptyTable + 4;
+    if (size > Integer.MAX_VALUE - 16) {
+      throw ModelException.of(path, "too large to dequantize in memory (" + size + " bytes)");
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(bytes);
+    out.putShort((int) vtable, (short) 4).putShort((int) vtable + 2, (short) 4); // a vtable with no fields
+    out.putInt((int) emptyTable, (int) (emptyTable - vtable)); // soffset: table minus vtable
+    for (int i = 0; i < conversions.size(); i++) {
+      int[] c = conversions.get(i);
+      int t = c[0];
+      if (starts[i] >= 0) {
+        int start = (int) starts[i];
+        float[] values = fb.dequantizer(t, c[3]).apply(c[2] + 4);
+        out.putInt(start, 4 * values.length);
+        for (int k = 0; k < values.length; k++) {
+          out.putFloat(start + 4 + 4 * k, values[k]);
+        }
+        int dataField = fb.field(c[1], 0);
+        out.putInt(dataField, start - dataField);
+      }
+      out.put(fb.field(t, 1), (byte) FLOAT32);
+      int quant = fb.field(t, 4);
+      if (quant >= 0) {
+        out.putInt(quant, (int) (emptyTable - quant));
+      }
+    }
+    return out.array();
+  }
+
+  /**
+   * The int8 → float conversion of tensor table {@code t} with {@code n} elements: per tensor or per
+   * channel along {@code quantized_dimension}; {@code null} when its quantization is missing or does
+   * not fit its shape.
+   */
+  private java.util.function.IntFunction<float[]> dequantizer(int t, int n) {
+    int q = field(t, 4);
+    if (q < 0) {
+      return null;
+    }
+    int table = q + u32(q);
+    int scaleField = field(table, 2);
+    if (scaleField < 0) {
+      return null;
+    }
+    int scaleVec = scaleField + u32(scaleField);
+    int channels = u32(scaleVec);
+    check(scaleVec + 4, 4L * channels);
+    int zpField = field(table, 3);
+    int zpVec = zpField < 0 ? -1 : zpField + u32(zpField);
+    int zpCount = zpVec < 0 ? 0 : u32(zpVec);
+    if (zpVec >= 0) {
+      check(zpVec + 4, 8L * zpCount);
+    }
+    int[] shape = intVector(t, 0);
+    int dim = scalarInt(table, 6);
+    long elements = 1;
+    for (int d : shape) {
+      elements *= d;
+    }
+    if (elements != n || channels < 1 || (zpCount != 0 && zpCount != channels)
+        || (channels > 1 && (dim < 0 || dim >= shape.length || shape[dim] != channels))) {
+      return null;
+    }
+    int inner = 1;
+    for (int k = dim + 1; channels > 1 && k < shape.length; k++) {
+      inner *= shape[k];
+    }
+    int stride = inner;
+    return data -> {
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) {
+        int c = channels == 1 ? 0 : (i / stride) % channels;
+        long zero = zpCount == 0 ? 0 : buf.getLong(zpVec + 4 + 8 * c);
+        v[i] = (float) ((buf.get(data + i) - zero) * (double) buf.getFloat(scaleVec + 4 + 4 * c));
+      }
+      return v;
+    };
+  }
+
+  /** Positions of the tables in vector field {@code index} of table {@code table}. */
+  private int[] tables(int table, int index) {
+    int f = field(table, index);
+    if (f < 0) {
+      return new int[0];
+    }
+    int vec = f + u32(f);
+    int n = u32(vec);
+    check(vec + 4, 4L * n);
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      int elem = vec + 4 + 4 * i;
+      out[i] = elem + u32(elem);
+    }
+    return out;
+  }
+
+  /** How many tensors, over all subgraphs, use each buffer. */
+  private Map<Integer, Integer> bufferReferences() {
+    Map<Integer, Integer> refs = new java.util.HashMap<>();
+    for (int g : tables(u32(0), 2)) { // Model.subgraphs
+      for (int t : tables(g, 0)) {
+        refs.merge(scalarInt(t, 2), 1, Integer::sum);
+      }
+    }
+    return refs;
+  }
+
   private int mainSubgraph() {
     int model = u32(0);
     int subgraphs = field(model, 2); // Model.subgraphs
@@ -342,6 +535,15 @@ final class TfLiteFlatbuffer {
   private int scalarInt(int table, int index) {
     int p = field(table, index);
     return p < 0 ? 0 : i32(p);
+  }
+
+  private long scalarLong(int table, int index) {
+    int p = field(table, index);
+    if (p < 0) {
+      return 0;
+    }
+    check(p, 8);
+    return buf.getLong(p);
   }
 
   private String string(int pos) {

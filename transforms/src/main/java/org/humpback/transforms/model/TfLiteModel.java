@@ -51,6 +51,12 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
  * inside a delegated partition is never written to the interpreter's tensor at all (so
  * "preserve all tensors" would not help). The chosen tensor then appears last in {@link #outputs()}.
  *
+ * <p><b>Dynamic-range-quantized models</b> (int8 weights beside float activations, e.g. YAMNet's
+ * .tflite) compute in float: their weights are dequantized once at load
+ * ({@link TfLiteFlatbuffer#withDequantizedWeights}) instead of TFLite's hybrid kernels quantizing the
+ * activations on every call, which made the vectors of near-identical inputs differ by about 2%.
+ * {@link ModelConfig#hybridKernels()} keeps the hybrid kernels.
+ *
  * <p>Not thread-safe: a TFLite interpreter serves one caller at a time ({@link ModelCache} handles that).
  */
 public final class TfLiteModel extends AbstractEmbeddingModel {
@@ -89,10 +95,13 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     }
     try {
       TfLiteFlatbuffer.GraphTensor exposed = intermediateOutput(contents);
-      if (exposed == null) {
+      byte[] rewritten = config.hybridKernels() ? null : TfLiteFlatbuffer.withDequantizedWeights(path, contents.bytes());
+      if (exposed != null) {
+        rewritten = TfLiteFlatbuffer.withExtraOutput(path, rewritten != null ? rewritten : contents.bytes(), exposed.index());
+      }
+      if (rewritten == null) {
         model = FlatBufferModel.VerifyAndBuildFromFile(path);
       } else {
-        byte[] rewritten = TfLiteFlatbuffer.withExtraOutput(path, contents.bytes(), exposed.index());
         modelBytes = new BytePointer(rewritten);
         model = FlatBufferModel.VerifyAndBuildFromBuffer(modelBytes, rewritten.length);
       }

@@ -158,6 +158,41 @@ public final class TinyModels {
     return writeTfLite(file, d, false, Variant.FLEX, customCode, tfOp);
   }
 
+  /**
+   * Like {@link #writeTfLite} but dynamic-range quantized, as TFLite's converter writes such models:
+   * the FULLY_CONNECTED takes int8 weights directly (no DEQUANTIZE), one scale per output channel
+   * ({@code max|w| / 127}, quantized dimension 0). TFLite runs it as a hybrid kernel unless the
+   * weights are dequantized first; {@link #hybridWeights} gives the layer the file really holds.
+   */
+  public static Path writeTfLiteHybrid(Path file, Dense d) {
+    return writeTfLite(file, d, false, Variant.HYBRID_INT8);
+  }
+
+  /** The per-channel scales {@link #writeTfLiteHybrid} uses. */
+  static float[] hybridScales(Dense d) {
+    float[] scales = new float[d.out()];
+    for (int o = 0; o < d.out(); o++) {
+      float max = 0;
+      for (float w : d.weights()[o]) {
+        max = Math.max(max, Math.abs(w));
+      }
+      scales[o] = max == 0 ? 1f : max / 127f;
+    }
+    return scales;
+  }
+
+  /** The dense layer {@link #writeTfLiteHybrid} stores: each weight rounded to its channel's int8 step. */
+  public static Dense hybridWeights(Dense d) {
+    float[] scales = hybridScales(d);
+    float[][] w = new float[d.out()][d.in()];
+    for (int o = 0; o < d.out(); o++) {
+      for (int i = 0; i < d.in(); i++) {
+        w[o][i] = Math.round(d.weights()[o][i] / scales[o]) * scales[o];
+      }
+    }
+    return new Dense(w, d.bias());
+  }
+
   /** Scale and zero point of an int8 tensor: {@code real = (q - zeroPoint) * scale}. */
   public record Quant(float scale, int zeroPoint) {
     public byte quantize(float x) {
@@ -292,7 +327,7 @@ public final class TinyModels {
     return p;
   }
 
-  private enum Variant { FLOAT32, FP16, FLEX, UNBATCHED }
+  private enum Variant { FLOAT32, FP16, FLEX, UNBATCHED, HYBRID_INT8 }
 
   private static Path writeTfLite(Path file, Dense d, boolean dynamicBatch, Variant variant) {
     return writeTfLite(file, d, dynamicBatch, variant, "FlexAddV2", "AddV2");
@@ -320,6 +355,23 @@ public final class TinyModels {
       weights = tensors.size();
       tensors.add(tensor("weights", new int[] {out, in}, null, TensorType.FLOAT32, 0));
       ops.add(op(opcode(codes, BuiltinOperator.DEQUANTIZE, null), new int[] {halfWeights}, new int[] {weights}, null));
+    } else if (variant == Variant.HYBRID_INT8) {
+      float[] scales = hybridScales(d);
+      byte[] q = new byte[out * in];
+      for (int o = 0; o < out; o++) {
+        for (int i = 0; i < in; i++) {
+          q[o * in + i] = (byte) Math.round(d.weights()[o][i] / scales[o]);
+        }
+      }
+      buffers.add(buffer(q));
+      weights = tensors.size();
+      TensorT t = tensor("weights_int8", new int[] {out, in}, null, TensorType.INT8, buffers.size() - 1);
+      org.tensorflow.lite.schema.QuantizationParametersT p = new org.tensorflow.lite.schema.QuantizationParametersT();
+      p.setScale(scales);
+      p.setZeroPoint(new long[out]);
+      p.setQuantizedDimension(0);
+      t.setQuantization(p);
+      tensors.add(t);
     } else {
       buffers.add(buffer(floatBytes(d.weights())));
       weights = tensors.size();
