@@ -61,7 +61,7 @@ import org.humpback.transforms.model.ModelType;
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.EncodingBenchmark [--hours 1,6] [--runners direct,flink] [--model PATH]
- * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900] [--cds on|off] [--repeat N]}
+ * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900] [--cds on|off] [--repeat N] [--hybrid-kernels false|true]}
  */
 public final class EncodingBenchmark {
 
@@ -71,8 +71,11 @@ public final class EncodingBenchmark {
       .withSampleRate(PRESET.sampleRate()).withWindowSeconds(PRESET.windowSeconds()).withFeatures(FeatureType.WAVEFORM);
 
   /** The model as the registry configures the shipped YAMNet (its embedding tensor). */
+  /** {@code --hybrid-kernels true}: YAMNet's int8 layers on TFLite's hybrid kernels instead of in float. */
+  static boolean hybridKernels = Boolean.getBoolean("humpback.bench.hybridKernels");
+
   static ModelConfig modelConfig(Path model) {
-    return ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(PRESET.outputName());
+    return ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(PRESET.outputName()).withHybridKernels(hybridKernels);
   }
 
   private EncodingBenchmark() {}
@@ -91,6 +94,7 @@ public final class EncodingBenchmark {
     String xmx = opt.getOrDefault("xmx", "256m");
     timeoutSeconds = Long.parseLong(opt.getOrDefault("timeout-s", "900"));
     cds = !opt.getOrDefault("cds", "on").equals("off");
+    hybridKernels = Boolean.parseBoolean(opt.getOrDefault("hybrid-kernels", "false"));
     int repeat = Integer.parseInt(opt.getOrDefault("repeat", "1"));
     if (repeat < 1) {
       throw new IllegalArgumentException("Invalid --repeat: " + repeat + " (expected >= 1)");
@@ -102,10 +106,14 @@ public final class EncodingBenchmark {
     }
     Files.createDirectories(work);
     System.out.printf("EncodingBenchmark: YAMNet TFLite %s (output %s), 16 kHz waveform, 0.975-s windows; %d cores;"
-        + " child -Xmx%s, class-data archive %s; %s; load average %s%n", model, PRESET.outputName(), par, xmx,
-        cds ? "on" : "off", java.time.Instant.now(), loadAverage());
+        + " child -Xmx%s, class-data archive %s, %s; %s; load average %s%n", model, PRESET.outputName(), par, xmx,
+        cds ? "on" : "off", hybridKernels ? "hybrid int8 kernels" : "int8 layers in float", java.time.Instant.now(), loadAverage());
     if (cds) {
       // The archive ./humpback would have after its first command: one untimed run of each runner.
+      // Archives of earlier builds go first: the JVM neither uses nor rewrites an archive whose jars changed.
+      for (String runner : runners) {
+        Files.deleteIfExists(work.resolve("humpback-" + runner + ".jsa"));
+      }
       Path clip = work.resolve("cds-warmup.wav");
       generate(clip, 20, 16000);
       for (String runner : runners) {
@@ -302,7 +310,7 @@ public final class EncodingBenchmark {
         "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "-Djava.io.tmpdir=" + work));
+        "-Djava.io.tmpdir=" + work, "-Dhumpback.bench.hybridKernels=" + hybridKernels));
     if (cds) {
       cmd.addAll(List.of("-XX:SharedArchiveFile=" + work.resolve("humpback-" + runner + ".jsa"), "-XX:+AutoCreateSharedArchive"));
     }

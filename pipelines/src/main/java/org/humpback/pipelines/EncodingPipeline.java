@@ -94,6 +94,25 @@ public final class EncodingPipeline {
   }
 
   /**
+   * Gets the runner a process will use ready before its first job: for Flink {@code [local]} the
+   * JVM's shared mini cluster starts now, in the background (about 1 s: actor systems, task
+   * manager, dispatcher), while the caller imports files or waits for the queue, instead of on the
+   * first job's critical path. Direct and remote Flink need nothing. Same arguments as {@link #options}.
+   */
+  public static void prepareRunner(String runner, String flinkMaster, Integer parallelism) {
+    String r = runner == null ? "direct" : runner.trim().toLowerCase(java.util.Locale.ROOT);
+    String master = flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster;
+    if ((r.equals("flink") || r.equals("flinkrunner")) && usesSharedMiniCluster(master)
+        && (parallelism == null || parallelism >= 1)) {
+      SharedMiniCluster.install(parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  private static boolean usesSharedMiniCluster(String flinkMaster) {
+    return flinkMaster.equals("[local]") && !Boolean.getBoolean(PER_RUN_FLINK_CLUSTER);
+  }
+
+  /**
    * Options from the command line's short forms.
    *
    * @param runner {@code direct} or {@code flink} (case-insensitive; Beam's class names work too)
@@ -110,7 +129,7 @@ public final class EncodingPipeline {
         o.setRunner(FlinkRunner.class);
         String master = flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster;
         o.setFlinkMaster(master);
-        if (master.equals("[local]") && !Boolean.getBoolean(PER_RUN_FLINK_CLUSTER)) {
+        if (usesSharedMiniCluster(master)) {
           // One mini cluster per JVM instead of one per run (see SharedMiniCluster); [local]'s default parallelism.
           int p = parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors();
           SharedMiniCluster.install(p);

@@ -120,6 +120,7 @@ public final class JobRunner {
     this.storageRoot = storageRoot.toAbsolutePath().normalize();
     this.settings = settings;
     this.listener = listener == null ? new Listener() {} : listener;
+    EncodingPipeline.prepareRunner(settings.runner(), settings.flinkMaster(), settings.parallelism());
   }
 
   public Settings settings() {

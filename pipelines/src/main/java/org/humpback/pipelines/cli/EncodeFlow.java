@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.humpback.pipelines.AudioImport;
 import org.humpback.pipelines.EncodingJobs;
+import org.humpback.pipelines.EncodingPipeline;
 import org.humpback.pipelines.JobRunner;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.EmbeddingSet;
@@ -59,6 +60,9 @@ final class EncodeFlow {
         fe.frameHopSeconds() == null ? "" : String.format(", mean of model frames every %.3f s", fe.frameHopSeconds()),
         signature.substring(0, 12));
 
+    // A Flink [local] cluster starts while the files are hashed and imported.
+    EncodingPipeline.prepareRunner(req.runner() != null ? req.runner() : ctx.settings().runner(),
+        req.flinkMaster() != null ? req.flinkMaster() : ctx.settings().flinkMaster(), req.parallelism());
     List<FileLine> lines = new ArrayList<>();
     AudioImport importer = new AudioImport(ctx.db(), ctx.settings().storageRoot());
     JobQueue<ProcessingJob> queue = JobQueue.processing(ctx.db().jdbi());

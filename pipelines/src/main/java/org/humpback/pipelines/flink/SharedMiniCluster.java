@@ -75,6 +75,11 @@ public final class SharedMiniCluster {
     ContextEnvironment.setAsContext(new Executors(), conf, SharedMiniCluster.class.getClassLoader(), false, true);
   }
 
+  /** Whether this JVM's mini cluster has been started (it may still be coming up). */
+  static synchronized boolean isInstalled() {
+    return cluster != null;
+  }
+
   private static MiniCluster started() throws Exception {
     try {
       return cluster.get();

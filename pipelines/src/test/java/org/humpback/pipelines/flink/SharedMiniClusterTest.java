@@ -35,4 +35,16 @@ class SharedMiniClusterTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SharedMiniCluster.install(10_000));
     assertTrue(e.getMessage().contains("task slots"), e.getMessage());
   }
+
+  @Test
+  void preparingALocalFlinkRunnerStartsTheClusterBeforeTheFirstJob() {
+    EncodingPipeline.prepareRunner("direct", null, null); // nothing to prepare
+    EncodingPipeline.prepareRunner("flink", "jobmanager:8081", 2); // a remote cluster is not ours to start
+    EncodingPipeline.prepareRunner("flink", "[local]", 2);
+    assertTrue(SharedMiniCluster.isInstalled());
+    // A worker asking for more slots than the JVM's cluster has learns it at start, not at its first job.
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> EncodingPipeline.prepareRunner("flink", "[local]", 10_000));
+    assertTrue(e.getMessage().contains("task slots"), e.getMessage());
+  }
 }

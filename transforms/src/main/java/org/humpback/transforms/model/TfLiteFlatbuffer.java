@@ -180,6 +180,16 @@ final class TfLiteFlatbuffer {
    * @return the rewritten model, or {@code null} when it has no hybrid weights
    */
   static byte[] withDequantizedWeights(String path, byte[] bytes) {
+    ByteBuffer out = withDequantizedWeights(path, bytes, ByteBuffer::allocate);
+    return out == null ? null : out.array();
+  }
+
+  /**
+   * {@link #withDequantizedWeights(String, byte[])} written into a buffer of the given size from
+   * {@code allocate} (e.g. native memory the interpreter will read in place, so that the larger
+   * float model never passes through the Java heap).
+   */
+  static ByteBuffer withDequantizedWeights(String path, byte[] bytes, java.util.function.IntFunction<ByteBuffer> allocate) {
     TfLiteFlatbuffer fb = new TfLiteFlatbuffer(path, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
     Graph graph = fb.readGraph();
     int[] tensorTables = fb.tables(fb.mainSubgraph(), 0); // SubGraph.tensors
@@ -220,7 +230,7 @@ final class TfLiteFlatbuffer {
       int vec = dataField + fb.u32(dataField);
       int n = fb.u32(vec);
       fb.check(vec + 4, n);
-      if (n > 0 && fb.dequantizer(t, n) != null) {
+      if (n > 0 && fb.quantization(t, n) != null) {
         conversions.add(new int[] {t, b, vec, n});
       }
     }
@@ -245,8 +255,8 @@ final class TfLiteFlatbuffer {
     if (size > Integer.MAX_VALUE - 16) {
       throw ModelException.of(path, "too large to dequantize in memory (" + size + " bytes)");
     }
-    ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-    out.put(bytes);
+    ByteBuffer out = allocate.apply((int) size).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(0, bytes);
     out.putShort((int) vtable, (short) 4).putShort((int) vtable + 2, (short) 4); // a vtable with no fields
     out.putInt((int) emptyTable, (int) (emptyTable - vtable)); // soffset: table minus vtable
     for (int i = 0; i < conversions.size(); i++) {
@@ -254,11 +264,9 @@ final class TfLiteFlatbuffer {
       int t = c[0];
       if (starts[i] >= 0) {
         int start = (int) starts[i];
-        float[] values = fb.dequantizer(t, c[3]).apply(c[2] + 4);
+        float[] values = fb.quantization(t, c[3]).dequantize(fb.buf, c[2] + 4, c[3]);
         out.putInt(start, 4 * values.length);
-        for (int k = 0; k < values.length; k++) {
-          out.putFloat(start + 4 + 4 * k, values[k]);
-        }
+        out.slice(start + 4, 4 * values.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
         int dataField = fb.field(c[1], 0);
         out.putInt(dataField, start - dataField);
       }
@@ -268,15 +276,34 @@ final class TfLiteFlatbuffer {
         out.putInt(quant, (int) (emptyTable - quant));
       }
     }
-    return out.array();
+    return out;
+  }
+
+  /** An int8 tensor's quantization: {@code real = (q - zeros[c]) * scales[c]}, channel {@code c = (i / inner) % channels}. */
+  private record Quantization(float[] scales, long[] zeros, int inner) {
+    float[] dequantize(ByteBuffer buf, int data, int n) {
+      byte[] q = new byte[n];
+      buf.get(data, q);
+      float[] v = new float[n];
+      int channels = scales.length;
+      // Runs of `inner` elements share a channel: no division per element (this runs once per model
+      // load, often before the JIT has compiled anything).
+      for (int from = 0, c = 0; from < n; from += inner, c = c + 1 == channels ? 0 : c + 1) {
+        float scale = scales[c];
+        long zero = zeros[c];
+        for (int i = from, end = Math.min(n, from + inner); i < end; i++) {
+          v[i] = (float) ((q[i] - zero) * (double) scale);
+        }
+      }
+      return v;
+    }
   }
 
   /**
-   * The int8 → float conversion of tensor table {@code t} with {@code n} elements: per tensor or per
-   * channel along {@code quantized_dimension}; {@code null} when its quantization is missing or does
-   * not fit its shape.
+   * The quantization of tensor table {@code t} with {@code n} elements: per tensor or per channel
+   * along {@code quantized_dimension}; {@code null} when it is missing or does not fit the shape.
    */
-  private java.util.function.IntFunction<float[]> dequantizer(int t, int n) {
+  private Quantization quantization(int t, int n) {
     int q = field(t, 4);
     if (q < 0) {
       return null;
@@ -309,16 +336,13 @@ final class TfLiteFlatbuffer {
     for (int k = dim + 1; channels > 1 && k < shape.length; k++) {
       inner *= shape[k];
     }
-    int stride = inner;
-    return data -> {
-      float[] v = new float[n];
-      for (int i = 0; i < n; i++) {
-        int c = channels == 1 ? 0 : (i / stride) % channels;
-        long zero = zpCount == 0 ? 0 : buf.getLong(zpVec + 4 + 8 * c);
-        v[i] = (float) ((buf.get(data + i) - zero) * (double) buf.getFloat(scaleVec + 4 + 4 * c));
-      }
-      return v;
-    };
+    float[] scales = new float[channels];
+    long[] zeros = new long[channels];
+    for (int c = 0; c < channels; c++) {
+      scales[c] = buf.getFloat(scaleVec + 4 + 4 * c);
+      zeros[c] = zpCount == 0 ? 0 : buf.getLong(zpVec + 4 + 8 * c);
+    }
+    return new Quantization(scales, zeros, channels == 1 ? n : inner);
   }
 
   /** Positions of the tables in vector field {@code index} of table {@code table}. */

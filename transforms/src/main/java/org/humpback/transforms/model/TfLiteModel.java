@@ -95,15 +95,17 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     }
     try {
       TfLiteFlatbuffer.GraphTensor exposed = intermediateOutput(contents);
-      byte[] rewritten = config.hybridKernels() ? null : TfLiteFlatbuffer.withDequantizedWeights(path, contents.bytes());
-      if (exposed != null) {
-        rewritten = TfLiteFlatbuffer.withExtraOutput(path, rewritten != null ? rewritten : contents.bytes(), exposed.index());
+      byte[] bytes = exposed == null ? contents.bytes() : TfLiteFlatbuffer.withExtraOutput(path, contents.bytes(), exposed.index());
+      // The float copy goes straight to native memory: a 4-MB int8 model becomes 16 MB, not worth a heap round trip.
+      java.nio.ByteBuffer dequantized = config.hybridKernels() ? null
+          : TfLiteFlatbuffer.withDequantizedWeights(path, bytes, size -> (modelBytes = new BytePointer(size)).asByteBuffer());
+      if (dequantized == null && exposed != null) {
+        modelBytes = new BytePointer(bytes);
       }
-      if (rewritten == null) {
+      if (modelBytes == null) {
         model = FlatBufferModel.VerifyAndBuildFromFile(path);
       } else {
-        modelBytes = new BytePointer(rewritten);
-        model = FlatBufferModel.VerifyAndBuildFromBuffer(modelBytes, rewritten.length);
+        model = FlatBufferModel.VerifyAndBuildFromBuffer(modelBytes, modelBytes.capacity());
       }
       if (model == null || model.isNull()) {
         throw ModelException.of(path, "not a valid TFLite model (flatbuffer verification failed: truncated or corrupt file?)");
