@@ -345,17 +345,11 @@ final class TfLiteFlatbuffer {
     return new Quantization(scales, zeros, channels == 1 ? n : inner);
   }
 
-  /** Positions of the tables in vector field {@code index} of table {@code table}. */
+  /** Positions of the tables in vector field {@code index} of table {@code table}; empty when absent. */
   private int[] tables(int table, int index) {
-    int f = field(table, index);
-    if (f < 0) {
-      return new int[0];
-    }
-    int vec = f + u32(f);
-    int n = u32(vec);
-    check(vec + 4, 4L * n);
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
+    int vec = vector(table, index);
+    int[] out = new int[vec < 0 ? 0 : u32(vec)];
+    for (int i = 0; i < out.length; i++) {
       int elem = vec + 4 + 4 * i;
       out[i] = elem + u32(elem);
     }
@@ -374,69 +368,45 @@ final class TfLiteFlatbuffer {
   }
 
   private int mainSubgraph() {
-    int model = u32(0);
-    int subgraphs = field(model, 2); // Model.subgraphs
-    if (subgraphs < 0) {
+    int[] subgraphs = tables(u32(0), 2); // Model.subgraphs
+    if (subgraphs.length < 1) {
       throw ModelException.of(path, "not a runnable TFLite model (no subgraphs)");
     }
-    int vec = subgraphs + u32(subgraphs);
-    if (u32(vec) < 1) {
-      throw ModelException.of(path, "not a runnable TFLite model (no subgraphs)");
-    }
-    return vec + 4 + u32(vec + 4);
+    return subgraphs[0];
   }
 
   private Graph readGraph() {
     int model = u32(0);
     List<Integer> builtinCodes = new ArrayList<>();
-    int opCodes = field(model, 1);
-    if (opCodes >= 0) {
-      int vec = opCodes + u32(opCodes);
-      int n = u32(vec);
-      for (int i = 0; i < n; i++) {
-        int elem = vec + 4 + 4 * i;
-        int table = elem + u32(elem);
-        builtinCodes.add(Math.max(scalarByte(table, 0), scalarInt(table, 3)));
-      }
+    for (int table : tables(model, 1)) { // Model.operator_codes
+      builtinCodes.add(Math.max(scalarByte(table, 0), scalarInt(table, 3)));
     }
     int g = mainSubgraph();
     List<GraphOp> ops = new ArrayList<>();
-    int opsField = field(g, 3); // SubGraph.operators
     Set<Integer> produced = new java.util.HashSet<>();
-    if (opsField >= 0) {
-      int vec = opsField + u32(opsField);
-      int n = u32(vec);
-      for (int i = 0; i < n; i++) {
-        int elem = vec + 4 + 4 * i;
-        int table = elem + u32(elem);
-        int opcode = scalarInt(table, 0);
-        int code = opcode >= 0 && opcode < builtinCodes.size() ? builtinCodes.get(opcode) : -1;
-        int[] outs = intVector(table, 2);
-        for (int o : outs) {
-          produced.add(o);
-        }
-        ops.add(new GraphOp(code, intVector(table, 1), outs));
+    for (int table : tables(g, 3)) { // SubGraph.operators
+      int opcode = scalarInt(table, 0);
+      int code = opcode >= 0 && opcode < builtinCodes.size() ? builtinCodes.get(opcode) : -1;
+      int[] outs = intVector(table, 2);
+      for (int o : outs) {
+        produced.add(o);
       }
+      ops.add(new GraphOp(code, intVector(table, 1), outs));
     }
     List<GraphTensor> tensors = new ArrayList<>();
-    int tField = field(g, 0); // SubGraph.tensors
-    if (tField >= 0) {
-      int vec = tField + u32(tField);
-      int n = u32(vec);
-      for (int i = 0; i < n; i++) {
-        int elem = vec + 4 + 4 * i;
-        int table = elem + u32(elem);
-        int nameField = field(table, 3);
-        String name = nameField < 0 ? "tensor_" + i : string(nameField + u32(nameField));
-        int[] shape = intVector(table, 0);
-        int[] signature = intVector(table, 7); // shape_signature: -1 for dynamic dims
-        int[] dims = signature.length == shape.length && signature.length > 0 ? signature : shape;
-        long[] longDims = new long[dims.length];
-        for (int k = 0; k < dims.length; k++) {
-          longDims[k] = dims[k];
-        }
-        tensors.add(new GraphTensor(i, name, longDims, dtypeName(scalarByte(table, 1)), produced.contains(i)));
+    int[] tensorTables = tables(g, 0); // SubGraph.tensors
+    for (int i = 0; i < tensorTables.length; i++) {
+      int table = tensorTables[i];
+      int nameField = field(table, 3);
+      String name = nameField < 0 ? "tensor_" + i : string(nameField + u32(nameField));
+      int[] shape = intVector(table, 0);
+      int[] signature = intVector(table, 7); // shape_signature: -1 for dynamic dims
+      int[] dims = signature.length == shape.length && signature.length > 0 ? signature : shape;
+      long[] longDims = new long[dims.length];
+      for (int k = 0; k < dims.length; k++) {
+        longDims[k] = dims[k];
       }
+      tensors.add(new GraphTensor(i, name, longDims, dtypeName(scalarByte(table, 1)), produced.contains(i)));
     }
     return new Graph(List.copyOf(tensors), List.copyOf(ops), intVector(g, 1), intVector(g, 2));
   }
@@ -460,32 +430,28 @@ final class TfLiteFlatbuffer {
 
   /** An int vector field of a table, empty when absent. */
   private int[] intVector(int table, int index) {
-    int f = field(table, index);
-    if (f < 0) {
-      return new int[0];
-    }
-    int vec = f + u32(f);
-    int n = u32(vec);
-    check(vec + 4, 4L * n);
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
+    int vec = vector(table, index);
+    int[] out = new int[vec < 0 ? 0 : u32(vec)];
+    for (int i = 0; i < out.length; i++) {
       out[i] = buf.getInt(vec + 4 + 4 * i);
     }
     return out;
   }
 
-  private List<SignatureDef> readSignatures() {
-    int model = u32(0);
-    int defs = field(model, 7); // Model.signature_defs
-    if (defs < 0) {
-      return List.of();
+  /** Position of the 4-byte-element vector in field {@code index} of {@code table} (its length word), -1 when absent. */
+  private int vector(int table, int index) {
+    int f = field(table, index);
+    if (f < 0) {
+      return -1;
     }
+    int vec = f + u32(f);
+    check(vec + 4, 4L * u32(vec));
+    return vec;
+  }
+
+  private List<SignatureDef> readSignatures() {
     List<SignatureDef> out = new ArrayList<>();
-    int vec = defs + u32(defs);
-    int n = u32(vec);
-    for (int i = 0; i < n; i++) {
-      int elem = vec + 4 + 4 * i;
-      int table = elem + u32(elem);
+    for (int table : tables(u32(0), 7)) { // Model.signature_defs
       int keyField = field(table, 2);
       String key = keyField < 0 ? "" : string(keyField + u32(keyField));
       out.add(new SignatureDef(key, scalarInt(table, 4), tensorMaps(table, 0), tensorMaps(table, 1)));
@@ -494,16 +460,8 @@ final class TfLiteFlatbuffer {
   }
 
   private Map<String, Integer> tensorMaps(int signatureTable, int index) {
-    int f = field(signatureTable, index);
     Map<String, Integer> map = new LinkedHashMap<>();
-    if (f < 0) {
-      return map;
-    }
-    int vec = f + u32(f);
-    int n = u32(vec);
-    for (int i = 0; i < n; i++) {
-      int elem = vec + 4 + 4 * i;
-      int table = elem + u32(elem);
+    for (int table : tables(signatureTable, index)) {
       int nameField = field(table, 0);
       if (nameField >= 0) {
         map.put(string(nameField + u32(nameField)), scalarInt(table, 1));
@@ -513,17 +471,8 @@ final class TfLiteFlatbuffer {
   }
 
   private List<String> readCustomOps() {
-    int model = u32(0);
-    int opCodes = field(model, 1);
     Set<String> names = new LinkedHashSet<>();
-    if (opCodes < 0) {
-      return List.of();
-    }
-    int vec = opCodes + u32(opCodes);
-    int n = u32(vec);
-    for (int i = 0; i < n; i++) {
-      int elem = vec + 4 + 4 * i;
-      int table = elem + u32(elem);
+    for (int table : tables(u32(0), 1)) { // Model.operator_codes
       int deprecated = scalarByte(table, 0);
       int builtin = scalarInt(table, 3);
       int code = Math.max(deprecated, builtin);
