@@ -122,6 +122,34 @@ final class ModelSupport {
     return out;
   }
 
+  /**
+   * The input's shape for a call on {@code rows} items of {@code itemLen} values each: the batch dim
+   * set to {@code rows} and the one dynamic item dim (if any) solved from {@code itemLen}.
+   *
+   * @throws ModelException when the input has more than one dynamic item dim
+   */
+  static long[] batchShape(String path, TensorInfo input, int rows, long itemLen) {
+    long[] out = input.shape().clone();
+    out[0] = rows;
+    long known = 1;
+    int dynamic = -1;
+    for (int i = 1; i < out.length; i++) {
+      if (out[i] < 0) {
+        if (dynamic >= 0) {
+          throw ModelException.of(path, "input '" + input.name() + "' has several dynamic dims "
+              + java.util.Arrays.toString(input.shape()) + "; cannot shape a flat item");
+        }
+        dynamic = i;
+      } else {
+        known *= out[i];
+      }
+    }
+    if (dynamic >= 0) {
+      out[dynamic] = itemLen / Math.max(known, 1);
+    }
+    return out;
+  }
+
   /** Fails early, with the path, when the model file or folder is missing or empty. */
   static Path requireFile(String path, boolean directory) {
     Path p = Path.of(path);

@@ -136,25 +136,10 @@ public final class OnnxModel extends AbstractEmbeddingModel {
   }
 
   private long[] feedShape(int rows, int itemLen) {
-    long[] s = selectedInput.shape();
-    if (s.length <= 1) {
+    if (selectedInput.shape().length <= 1) {
       return new long[] {itemLen};
     }
-    long[] out = s.clone();
-    out[0] = rows;
-    long known = 1;
-    int dynamic = -1;
-    for (int i = 1; i < out.length; i++) {
-      if (out[i] < 0) {
-        dynamic = i;
-      } else {
-        known *= out[i];
-      }
-    }
-    if (dynamic >= 0) {
-      out[dynamic] = itemLen / Math.max(known, 1);
-    }
-    return out;
+    return ModelSupport.batchShape(config.path(), selectedInput, rows, itemLen);
   }
 
   @Override

@@ -188,29 +188,10 @@ public final class SavedModelModel extends AbstractEmbeddingModel {
 
   /** The signature's input shape with the batch set to {@code n} and one dynamic item dim solved. */
   private long[] feedShape(int n, int itemLen) {
-    long[] s = selectedInput.shape();
-    if (s.length == 0) {
+    if (selectedInput.shape().length == 0) {
       return new long[] {n, itemLen};
     }
-    long[] out = s.clone();
-    out[0] = n;
-    long known = 1;
-    int dynamic = -1;
-    for (int i = 1; i < out.length; i++) {
-      if (out[i] < 0) {
-        if (dynamic >= 0) {
-          throw ModelException.of(config.path(), "input '" + selectedInput.name() + "' has several dynamic dims "
-              + java.util.Arrays.toString(s) + "; cannot shape a flat item");
-        }
-        dynamic = i;
-      } else {
-        known *= out[i];
-      }
-    }
-    if (dynamic >= 0) {
-      out[dynamic] = itemLen / Math.max(known, 1);
-    }
-    return out;
+    return ModelSupport.batchShape(config.path(), selectedInput, n, itemLen);
   }
 
   @Override
