@@ -112,6 +112,7 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
     private transient ModelCache.Handle model;
     private transient LogMelSpectrogram logMel;
     private transient long nextCancelCheckNanos;
+    private transient ShardProgress.Writer progress;
 
     EncodeShardFn(EncodingSpec spec, ModelConfig config, String cancelMarker) {
       this.spec = spec;
@@ -146,6 +147,7 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
       }
       List<float[]> items = new ArrayList<>(config.batchSize());
       List<AudioWindow> windows = new ArrayList<>(config.batchSize());
+      progress = new ShardProgress.Writer(cancelMarker, shard.sourceId(), shard.firstWindow());
       double start = Windower.shardStartSeconds(cfg, shard.firstWindow());
       try (AudioDecoder decoder = AudioDecoder.open(Path.of(shard.path()), cfg.sampleRate(), start, shard.seekHint());
           EmbeddingPart.Writer parts = new EmbeddingPart.Writer(shard.sourceId(), spec.parquetPath(shard.sourceId()))) {
@@ -168,6 +170,7 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
           }
         }
         flush(items, windows, parts, out);
+        progress.flush();
         nextCancelCheckNanos = 0; // a cancelled run must not publish another part
         checkCancelled();
         for (EmbeddingPart part : commit(parts)) {
@@ -248,6 +251,7 @@ final class EncodeShards extends PTransform<PCollection<AudioShard>, PCollection
         }
       }
       LiveProgress.add(cancelMarker, n);
+      progress.add(n);
       embedded.inc(n);
       items.clear();
       windows.clear();

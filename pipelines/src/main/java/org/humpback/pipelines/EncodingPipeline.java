@@ -208,6 +208,7 @@ public final class EncodingPipeline {
     List<String> ids = inputs.stream().map(Input::audioFileId).toList();
     Path resultDir = runDir.resolve("results");
     deleteTree(resultDir); // results of an earlier run in the same folder must never pass for this run's
+    deleteTree(ShardProgress.dir(runDir.toAbsolutePath().resolve(CANCEL_MARKER).toString())); // nor its progress
     for (Input in : inputs) {
       EmbeddingPart.clean(spec.parquetPath(in.audioFileId())); // parts a crashed run left behind
     }
@@ -257,11 +258,16 @@ public final class EncodingPipeline {
       launcher.start();
     }
 
-    /** Windows through inference so far (direct runner: live; Flink: known at the end only). */
+    /**
+     * Windows through inference so far, live on every runner: counted per batch by workers in this
+     * JVM ({@link LiveProgress}), per shard in the run folder by workers anywhere ({@link ShardProgress}),
+     * and by the runner's counter once it reports.
+     */
     public long windowsEmbedded() {
+      long live = Math.max(LiveProgress.get(cancelMarker()), ShardProgress.total(cancelMarker()));
       PipelineResult r = result.get();
       if (r == null) {
-        return LiveProgress.get(cancelMarker());
+        return live;
       }
       try {
         long sum = 0;
@@ -269,9 +275,9 @@ public final class EncodingPipeline {
             .addNameFilter(MetricNameFilter.named(EncodingPipeline.class, "windows_embedded")).build()).getCounters()) {
           sum += m.getAttempted();
         }
-        return Math.max(sum, LiveProgress.get(cancelMarker()));
+        return Math.max(sum, live);
       } catch (RuntimeException e) {
-        return LiveProgress.get(cancelMarker()); // some runners answer metrics only at the end
+        return live; // some runners answer metrics only at the end
       }
     }
 

@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Why besides the {@code windows_embedded} Beam counter: runners publish a DoFn's counters when
  * its bundle commits, and a fused shard is one bundle, so the counter moves in whole shards (and
  * Flink answers only at the end). Workers in the launching JVM (direct runner, Flink {@code [local]})
- * add here per batch, so progress and cancellation see work as it happens; on a remote cluster
- * nothing is added here and the counter alone is used. A retried shard may count twice, so this is
- * a progress figure, never a row count.
+ * add here per batch, so progress and cancellation see work as it happens; workers elsewhere (a
+ * remote cluster) report through {@link ShardProgress} files in the run folder. A retried shard may
+ * count twice here, so this is a progress figure, never a row count.
  */
 final class LiveProgress {
 

@@ -45,6 +45,14 @@ class FusedStagesTest {
     EmbeddingParquet.Contents a = EmbeddingParquet.read(Path.of(f.files().get(0).parquetPath()));
     EmbeddingParquet.Contents b = EmbeddingParquet.read(Path.of(s.files().get(0).parquetPath()));
     assertTrue(a.rows().size() > 20, "a clip long enough for several 9-s shards: " + a.rows().size());
+    // Progress as a remote worker reports it: one file per shard in the run folder, summing to the rows.
+    String marker = fusedRoot.resolve("run").resolve(EncodingPipeline.CANCEL_MARKER).toAbsolutePath().toString();
+    assertEquals(a.rows().size(), ShardProgress.total(marker));
+    try (var shardFiles = Files.list(ShardProgress.dir(marker))) {
+      assertTrue(shardFiles.count() > 1, "one progress file per shard");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     assertEquals(b.rows().size(), a.rows().size());
     for (int k = 0; k < a.rows().size(); k++) {
       assertEquals(b.rows().get(k).rowIndex(), a.rows().get(k).rowIndex());
@@ -91,6 +99,26 @@ class FusedStagesTest {
     assertEquals(30.0, EncodingPipeline.shardSeconds(65, 300));
     assertEquals(300.0, EncodingPipeline.shardSeconds(Double.NaN, 300));
     assertEquals(7.0, EncodingPipeline.shardSeconds(3600, 7), "never longer than the configured maximum");
+  }
+
+  @Test
+  void shardProgressFilesSumPerShardAndARetriedShardStartsAgain(@TempDir Path dir) {
+    String marker = dir.resolve("run").resolve(EncodingPipeline.CANCEL_MARKER).toString();
+    assertEquals(0, ShardProgress.total(marker), "no progress folder yet");
+    ShardProgress.Writer first = new ShardProgress.Writer(marker, "file/a", 0);
+    first.add(16);
+    first.add(16); // within the write interval: not on disk yet
+    assertEquals(0, ShardProgress.total(marker));
+    first.flush();
+    ShardProgress.Writer second = new ShardProgress.Writer(marker, "file/a", 300);
+    second.add(5);
+    second.flush();
+    assertEquals(37, ShardProgress.total(marker));
+    ShardProgress.Writer retry = new ShardProgress.Writer(marker, "file/a", 0); // the first shard, run again
+    retry.add(8);
+    retry.flush();
+    assertEquals(13, ShardProgress.total(marker), "a retried shard replaces its count, never adds to it");
+    new ShardProgress.Writer(null, "x", 0).flush(); // no run folder: nothing to write, no error
   }
 
   @Test
