@@ -686,7 +686,9 @@ public final class AudioDecoder implements AutoCloseable {
     if (restartAt <= 0) {
       return; // decode from the start and drop samples
     }
-    AVRational tb = stream.time_base();
+    // A copy, not a view into the stream: a fallback below (restartFromBeginning) closes the demuxer
+    // and frees that stream, and reading a freed time base made the position random (a flaky 0-sample read).
+    AVRational tb = new AVRational().num(stream.time_base().num()).den(stream.time_base().den());
     if (tb.num() <= 0 || tb.den() <= 0) {
       return;
     }
