@@ -158,7 +158,6 @@ final class TfLiteFlatbuffer {
 
   /** Ops that TFLite runs as hybrid kernels when their weights (input 1) are int8 and their input 0 is float. */
   private static final Set<Integer> HYBRID_OPS = Set.of(3, 4, FULLY_CONNECTED, 126); // CONV_2D, DEPTHWISE_CONV_2D, FC, BATCH_MATMUL
-  private static final int INT8 = 9; // TensorType.INT8
   private static final int FLOAT32 = 0; // TensorType.FLOAT32
 
   /**
@@ -174,8 +173,8 @@ final class TfLiteFlatbuffer {
    * <p>Each converted weight's buffer gets a new float vector appended after the file's last byte
    * (16-byte aligned) and its {@code data} offset pointed there; the tensor's type byte becomes
    * FLOAT32 and its quantization table is replaced by an empty one. Every other byte stays as it
-   * was. A buffer is converted only when every tensor that uses it (in any subgraph) is such a
-   * weight; sparse, external (offset/size) and unusually quantized tensors are left alone.
+   * was. A buffer is converted only when no other tensor (in any subgraph) uses it; sparse, external
+   * (offset/size) and unusually quantized tensors are left alone.
    *
    * @return the rewritten model, or {@code null} when it has no hybrid weights
    */
@@ -197,29 +196,21 @@ final class TfLiteFlatbuffer {
     Map<Integer, Boolean> weightUse = new LinkedHashMap<>(); // int8 tensor -> used only as a hybrid op's weights
     for (GraphOp op : graph.ops()) {
       int[] in = op.inputs();
-      boolean hybrid = HYBRID_OPS.contains(op.builtinCode()) && in.length > 1 && in[0] >= 0
-          && in[0] < graph.tensors().size() && graph.tensors().get(in[0]).dtype().equals("float32");
+      boolean hybrid = HYBRID_OPS.contains(op.builtinCode()) && in.length > 1 && dtype(graph, in[0]).equals("float32");
       for (int k = 0; k < in.length; k++) {
-        if (in[k] >= 0 && in[k] < tensorTables.length && fb.scalarByte(tensorTables[in[k]], 1) == INT8) {
+        if (dtype(graph, in[k]).equals("int8")) {
           weightUse.merge(in[k], hybrid && k == 1, Boolean::logicalAnd);
         }
       }
     }
     Map<Integer, Integer> bufferRefs = fb.bufferReferences();
-    List<int[]> conversions = new ArrayList<>(); // {tensor table, buffer table, data vector, element count}
-    Map<Integer, Integer> claimed = new java.util.HashMap<>();
-    for (Map.Entry<Integer, Boolean> e : weightUse.entrySet()) {
-      if (e.getValue()) {
-        int t = tensorTables[e.getKey()];
-        int buffer = fb.scalarInt(t, 2);
-        claimed.merge(buffer, 1, Integer::sum);
-      }
-    }
+    List<Conversion> conversions = new ArrayList<>();
     for (Map.Entry<Integer, Boolean> e : weightUse.entrySet()) {
       int t = tensorTables[e.getKey()];
       int buffer = fb.scalarInt(t, 2);
-      if (!e.getValue() || buffer <= 0 || buffer >= bufferTables.length
-          || !claimed.get(buffer).equals(bufferRefs.get(buffer)) || fb.field(t, 6) >= 0) { // 6: sparsity
+      // A buffer another tensor also uses keeps its bytes: one float copy could carry only one tensor's scales.
+      if (!e.getValue() || buffer <= 0 || buffer >= bufferTables.length || bufferRefs.getOrDefault(buffer, 0) != 1
+          || fb.field(t, 6) >= 0) { // 6: sparsity
         continue;
       }
       int b = bufferTables[buffer];
@@ -230,8 +221,9 @@ final class TfLiteFlatbuffer {
       int vec = dataField + fb.u32(dataField);
       int n = fb.u32(vec);
       fb.check(vec + 4, n);
-      if (n > 0 && fb.quantization(t, n) != null) {
-        conversions.add(new int[] {t, b, vec, n});
+      Quantization q = n > 0 ? fb.quantization(t, n) : null;
+      if (q != null) {
+        conversions.add(new Conversion(t, dataField, vec + 4, n, q));
       }
     }
     if (conversions.isEmpty()) {
@@ -240,14 +232,9 @@ final class TfLiteFlatbuffer {
     // Layout: each float vector (length prefix, then 16-byte aligned data), then one empty quantization table.
     long size = bytes.length;
     long[] starts = new long[conversions.size()];
-    java.util.Set<Integer> done = new java.util.HashSet<>();
     for (int i = 0; i < conversions.size(); i++) {
-      if (done.add(conversions.get(i)[1])) {
-        starts[i] = ((size + 4 + 15) & ~15L) - 4;
-        size = starts[i] + 4 + 4L * conversions.get(i)[3];
-      } else {
-        starts[i] = -1; // a second tensor on an already converted buffer
-      }
+      starts[i] = ((size + 4 + 15) & ~15L) - 4;
+      size = starts[i] + 4 + 4L * conversions.get(i).n();
     }
     long vtable = (size + 3) & ~3L;
     long emptyTable = vtable + 4;
@@ -260,23 +247,30 @@ final class TfLiteFlatbuffer {
     out.putShort((int) vtable, (short) 4).putShort((int) vtable + 2, (short) 4); // a vtable with no fields
     out.putInt((int) emptyTable, (int) (emptyTable - vtable)); // soffset: table minus vtable
     for (int i = 0; i < conversions.size(); i++) {
-      int[] c = conversions.get(i);
-      int t = c[0];
-      if (starts[i] >= 0) {
-        int start = (int) starts[i];
-        float[] values = fb.quantization(t, c[3]).dequantize(fb.buf, c[2] + 4, c[3]);
-        out.putInt(start, 4 * values.length);
-        out.slice(start + 4, 4 * values.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
-        int dataField = fb.field(c[1], 0);
-        out.putInt(dataField, start - dataField);
-      }
-      out.put(fb.field(t, 1), (byte) FLOAT32);
-      int quant = fb.field(t, 4);
+      Conversion c = conversions.get(i);
+      int start = (int) starts[i];
+      float[] values = c.quantization().dequantize(fb.buf, c.data(), c.n());
+      out.putInt(start, 4 * values.length);
+      out.slice(start + 4, 4 * values.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
+      out.putInt(c.dataField(), start - c.dataField());
+      out.put(fb.field(c.tensor(), 1), (byte) FLOAT32);
+      int quant = fb.field(c.tensor(), 4);
       if (quant >= 0) {
         out.putInt(quant, (int) (emptyTable - quant));
       }
     }
     return out;
+  }
+
+  /**
+   * One weight to convert: its tensor table, its buffer's {@code data} field (re-pointed at the float
+   * copy), the int8 bytes and their count, and how to dequantize them.
+   */
+  private record Conversion(int tensor, int dataField, int data, int n, Quantization quantization) {}
+
+  /** The dtype of tensor {@code index} of the main subgraph; "" for an omitted (-1) or out-of-range input. */
+  private static String dtype(Graph graph, int index) {
+    return index >= 0 && index < graph.tensors().size() ? graph.tensors().get(index).dtype() : "";
   }
 
   /** An int8 tensor's quantization: {@code real = (q - zeros[c]) * scales[c]}, channel {@code c = (i / inner) % channels}. */
