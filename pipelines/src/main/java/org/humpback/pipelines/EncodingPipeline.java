@@ -100,16 +100,31 @@ public final class EncodingPipeline {
    * first job's critical path. Direct and remote Flink need nothing. Same arguments as {@link #options}.
    */
   public static void prepareRunner(String runner, String flinkMaster, Integer parallelism) {
-    String r = runner == null ? "direct" : runner.trim().toLowerCase(java.util.Locale.ROOT);
-    String master = flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster;
-    if ((r.equals("flink") || r.equals("flinkrunner")) && usesSharedMiniCluster(master)
+    String r = runnerKey(runner);
+    if ((r.equals("flink") || r.equals("flinkrunner")) && usesSharedMiniCluster(masterOrLocal(flinkMaster))
         && (parallelism == null || parallelism >= 1)) {
-      SharedMiniCluster.install(parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors());
+      installSharedMiniCluster(parallelism);
     }
+  }
+
+  /** The runner name as {@link #options} matches it. */
+  private static String runnerKey(String runner) {
+    return runner == null ? "direct" : runner.trim().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String masterOrLocal(String flinkMaster) {
+    return flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster;
   }
 
   private static boolean usesSharedMiniCluster(String flinkMaster) {
     return flinkMaster.equals("[local]") && !Boolean.getBoolean(PER_RUN_FLINK_CLUSTER);
+  }
+
+  /** Starts (or joins) the JVM's shared mini cluster; returns the parallelism, [local]'s default when null. */
+  private static int installSharedMiniCluster(Integer parallelism) {
+    int p = parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors();
+    SharedMiniCluster.install(p);
+    return p;
   }
 
   /**
@@ -122,19 +137,16 @@ public final class EncodingPipeline {
    */
   public static EncodingOptions options(String runner, String flinkMaster, Integer parallelism, boolean enforceChecks) {
     EncodingOptions o = PipelineOptionsFactory.as(EncodingOptions.class);
-    String r = runner == null ? "direct" : runner.trim().toLowerCase(java.util.Locale.ROOT);
-    switch (r) {
+    switch (runnerKey(runner)) {
       case "direct", "directrunner" -> o.setRunner(DirectRunner.class);
       case "flink", "flinkrunner" -> {
         o.setRunner(FlinkRunner.class);
-        String master = flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster;
+        String master = masterOrLocal(flinkMaster);
         o.setFlinkMaster(master);
         if (usesSharedMiniCluster(master)) {
-          // One mini cluster per JVM instead of one per run (see SharedMiniCluster); [local]'s default parallelism.
-          int p = parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors();
-          SharedMiniCluster.install(p);
+          // One mini cluster per JVM instead of one per run (see SharedMiniCluster).
+          o.setParallelism(installSharedMiniCluster(parallelism));
           o.setFlinkMaster("[auto]");
-          o.setParallelism(p);
         }
       }
       default -> throw new IllegalArgumentException("Invalid runner: '" + runner + "' (expected direct or flink)");
@@ -186,7 +198,7 @@ public final class EncodingPipeline {
     Pipeline p = Pipeline.create(options);
     PCollection<KV<String, String>> files = p.apply("AudioFiles",
         Create.of(paths).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
-    String cancelMarker = resultDir.toAbsolutePath().getParent().resolve(CANCEL_MARKER).toString();
+    String cancelMarker = cancelMarker(resultDir.toAbsolutePath().getParent());
     Stages s = Stages.apply(files, paths, spec, options, cancelMarker);
     PCollectionTuple toWrite = PCollectionTuple.of(WriteEmbeddings.FILES, files)
         .and(WriteEmbeddings.FAILURES, PCollectionList.of(s.failures()).apply("AllFailures",
@@ -203,12 +215,17 @@ public final class EncodingPipeline {
     return p;
   }
 
+  /** The cancel marker of the run in {@code runDir}: its absolute path, which also keys the run's progress. */
+  static String cancelMarker(Path runDir) {
+    return runDir.toAbsolutePath().resolve(CANCEL_MARKER).toString();
+  }
+
   /** Builds and starts a run; the caller polls it, may cancel it, and awaits its result. */
   public static Run start(EncodingOptions options, EncodingSpec spec, List<Input> inputs, Path runDir) {
     List<String> ids = inputs.stream().map(Input::audioFileId).toList();
     Path resultDir = runDir.resolve("results");
     deleteTree(resultDir); // results of an earlier run in the same folder must never pass for this run's
-    deleteTree(ShardProgress.dir(runDir.toAbsolutePath().resolve(CANCEL_MARKER).toString())); // nor its progress
+    deleteTree(ShardProgress.dir(cancelMarker(runDir))); // nor its progress
     for (Input in : inputs) {
       EmbeddingPart.clean(spec.parquetPath(in.audioFileId())); // parts a crashed run left behind
     }
@@ -283,7 +300,7 @@ public final class EncodingPipeline {
 
     /** The run's cancel marker path, which also keys its {@link LiveProgress}. */
     private String cancelMarker() {
-      return runDir.toAbsolutePath().resolve(CANCEL_MARKER).toString();
+      return EncodingPipeline.cancelMarker(runDir);
     }
 
     public boolean isDone() {

@@ -46,7 +46,7 @@ class FusedStagesTest {
     EmbeddingParquet.Contents b = EmbeddingParquet.read(Path.of(s.files().get(0).parquetPath()));
     assertTrue(a.rows().size() > 20, "a clip long enough for several 9-s shards: " + a.rows().size());
     // Progress as a remote worker reports it: one file per shard in the run folder, summing to the rows.
-    String marker = fusedRoot.resolve("run").resolve(EncodingPipeline.CANCEL_MARKER).toAbsolutePath().toString();
+    String marker = EncodingPipeline.cancelMarker(fusedRoot.resolve("run"));
     assertEquals(a.rows().size(), ShardProgress.total(marker));
     try (var shardFiles = Files.list(ShardProgress.dir(marker))) {
       assertTrue(shardFiles.count() > 1, "one progress file per shard");
@@ -103,7 +103,7 @@ class FusedStagesTest {
 
   @Test
   void shardProgressFilesSumPerShardAndARetriedShardStartsAgain(@TempDir Path dir) {
-    String marker = dir.resolve("run").resolve(EncodingPipeline.CANCEL_MARKER).toString();
+    String marker = EncodingPipeline.cancelMarker(dir.resolve("run"));
     assertEquals(0, ShardProgress.total(marker), "no progress folder yet");
     ShardProgress.Writer first = new ShardProgress.Writer(marker, "file/a", 0);
     first.add(16);
