@@ -1,5 +1,6 @@
 package org.humpback.pipelines;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -389,6 +390,19 @@ public final class EmbeddingParquet {
   }
 
   /**
+   * Writes a one-row file to memory and returns its bytes: the first write of a JVM loads and
+   * initialises the writer's classes and its native Snappy codec, which a pipeline's warm-up does
+   * ahead of its first part file ({@link WarmUp}).
+   */
+  static byte[] warmUpWriter() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ParquetWriter<Row> w = new RowWriterBuilder(LocalParquetFiles.memory(bytes), Map.of()).build()) {
+      w.write(new Row(0, 0, 1, new float[] {0f}));
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
    * Rows straight to Parquet's record consumer: the same columns parquet-avro writes from
    * {@link #SCHEMA}, without boxing every float into an Avro array first.
    */
@@ -454,6 +468,9 @@ public final class EmbeddingParquet {
     RowWriterBuilder(OutputFile file, Map<String, String> footer) {
       super(file);
       this.footer = footer;
+      // Parquet's default is a Hadoop Configuration with its default resources, which parses
+      // core-default.xml for every writer (one per shard): nothing here reads those settings.
+      withConf(new Configuration(false));
       withCompressionCodec(CompressionCodecName.SNAPPY);
       withRowGroupSize(ROW_GROUP_BYTES);
       withDictionaryEncoding(false);

@@ -97,13 +97,19 @@ public final class EncodingPipeline {
    * Gets the runner a process will use ready before its first job: for Flink {@code [local]} the
    * JVM's shared mini cluster starts now, in the background (about 1 s: actor systems, task
    * manager, dispatcher), while the caller imports files or waits for the queue, instead of on the
-   * first job's critical path. Direct and remote Flink need nothing. Same arguments as {@link #options}.
+   * first job's critical path. When the pipeline will run in this JVM (direct, Flink {@code [local]}),
+   * one-time work that needs no job yet (native libraries, the Parquet writer, Beam's options
+   * serialization) is done in the background too ({@link WarmUp}).
+   * Same arguments as {@link #options}.
    */
   public static void prepareRunner(String runner, String flinkMaster, Integer parallelism) {
     String r = runnerKey(runner);
-    if ((r.equals("flink") || r.equals("flinkrunner")) && usesSharedMiniCluster(masterOrLocal(flinkMaster))
-        && (parallelism == null || parallelism >= 1)) {
+    boolean flink = r.equals("flink") || r.equals("flinkrunner");
+    if (flink && usesSharedMiniCluster(masterOrLocal(flinkMaster)) && (parallelism == null || parallelism >= 1)) {
       installSharedMiniCluster(parallelism);
+    }
+    if (!flink || masterOrLocal(flinkMaster).equals("[local]")) { // the pipeline will run in this JVM
+      WarmUp.startCommon(() -> options(runner, flinkMaster, parallelism, false));
     }
   }
 
@@ -235,6 +241,7 @@ public final class EncodingPipeline {
       throw new UncheckedIOException("Cannot clear the cancel marker in " + runDir, e);
     }
     Pipeline p = build(options, spec, inputs, resultDir);
+    WarmUp.start(p);
     options.setBlockOnRun(false); // direct: run() returns at once so the run can be polled and cancelled
     return new Run(p, spec, ids, runDir, resultDir);
   }

@@ -1,5 +1,6 @@
 package org.humpback.pipelines;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,6 +30,36 @@ public final class LocalParquetFiles {
   /** A new file for writing; fails if it exists. */
   public static OutputFile output(Path path) {
     return new NioOutputFile(path);
+  }
+
+  /** An in-memory "file" for writing: the bytes go to {@code bytes}. */
+  public static OutputFile memory(ByteArrayOutputStream bytes) {
+    return new OutputFile() {
+      @Override
+      public PositionOutputStream create(long blockSizeHint) {
+        return new DelegatingPositionOutputStream(bytes) {
+          @Override
+          public long getPos() {
+            return bytes.size();
+          }
+        };
+      }
+
+      @Override
+      public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+        return create(blockSizeHint);
+      }
+
+      @Override
+      public boolean supportsBlockSize() {
+        return false;
+      }
+
+      @Override
+      public long defaultBlockSize() {
+        return 0;
+      }
+    };
   }
 
   /** An existing file for reading. */
