@@ -73,7 +73,8 @@ public final class ModelCache {
    * A handle on a model instance of its own, not shared with any other handle: for a DoFn that
    * wants one runtime per worker thread (several threads embedding at once, each runtime with its
    * own intra-op threads) instead of the shared, serialized instance of {@link #acquire}. It costs
-   * one copy of the weights per handle. Close it in {@code @Teardown}.
+   * a runtime per handle (for TFLite an interpreter with its own packed weights; the loaded
+   * flatbuffer itself is shared, see {@code TfLiteBuffers}). Close it in {@code @Teardown}.
    *
    * @throws ModelException when the model cannot be loaded
    */

@@ -2,6 +2,10 @@ package org.humpback.transforms.model;
 
 import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,9 +67,8 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
 
   private final List<String> flexOps;
   private final List<String> customOps;
-  private FlatBufferModel model;
-  /** The rewritten flatbuffer when an intermediate tensor is the output; TFLite reads it in place, so it lives as long as the model. */
-  private BytePointer modelBytes;
+  /** The verified flatbuffer, shared with other interpreters of the same file and rewrite. */
+  private TfLiteBuffers.Handle flatBuffer;
   private BuiltinOpResolver resolver;
   private Interpreter interpreter;
   private final int inputTensor;
@@ -95,23 +98,9 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
     }
     try {
       TfLiteFlatbuffer.GraphTensor exposed = intermediateOutput(contents);
-      byte[] bytes = exposed == null ? contents.bytes() : TfLiteFlatbuffer.withExtraOutput(path, contents.bytes(), exposed.index());
-      // The float copy goes straight to native memory: a 4-MB int8 model becomes 16 MB, not worth a heap round trip.
-      java.nio.ByteBuffer dequantized = config.hybridKernels() ? null
-          : TfLiteFlatbuffer.withDequantizedWeights(path, bytes, size -> (modelBytes = new BytePointer(size)).asByteBuffer());
-      if (dequantized == null && exposed != null) {
-        modelBytes = new BytePointer(bytes);
-      }
-      if (modelBytes == null) {
-        model = FlatBufferModel.VerifyAndBuildFromFile(path);
-      } else {
-        model = FlatBufferModel.VerifyAndBuildFromBuffer(modelBytes, modelBytes.capacity());
-      }
-      if (model == null || model.isNull()) {
-        throw ModelException.of(path, "not a valid TFLite model (flatbuffer verification failed: truncated or corrupt file?)");
-      }
+      flatBuffer = TfLiteBuffers.acquire(bufferKey(path, exposed), () -> load(path, contents, exposed));
       resolver = new BuiltinOpResolver();
-      InterpreterBuilder builder = new InterpreterBuilder(model, resolver);
+      InterpreterBuilder builder = new InterpreterBuilder(flatBuffer.model(), resolver);
       builder.SetNumThreads(config.threads() > 0 ? config.threads() : -1);
       interpreter = new Interpreter((Pointer) null);
       int status = builder.apply(interpreter);
@@ -148,6 +137,45 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       outputDim = perItemOutput();
     } catch (RuntimeException e) {
       close();
+      throw e;
+    }
+  }
+
+  private TfLiteBuffers.Key bufferKey(String path, TfLiteFlatbuffer.GraphTensor exposed) {
+    try {
+      Path file = Path.of(path);
+      return new TfLiteBuffers.Key(file.toAbsolutePath().normalize().toString(), Files.size(file),
+          Files.getLastModifiedTime(file).toMillis(), exposed == null ? -1 : exposed.index(),
+          config.hybridKernels());
+    } catch (IOException e) {
+      throw ModelException.of(path, "cannot read the model file", e);
+    }
+  }
+
+  /**
+   * The flatbuffer TFLite runs: the file itself, or a rewrite of it in native memory (an extra output,
+   * weights in float), which TFLite reads in place.
+   */
+  private TfLiteBuffers.Loaded load(String path, TfLiteFlatbuffer.Contents contents, TfLiteFlatbuffer.GraphTensor exposed) {
+    BytePointer[] bytes = new BytePointer[1];
+    try {
+      byte[] graph = exposed == null ? contents.bytes() : TfLiteFlatbuffer.withExtraOutput(path, contents.bytes(), exposed.index());
+      // The float copy goes straight to native memory: a 4-MB int8 model becomes 16 MB, not worth a heap round trip.
+      ByteBuffer dequantized = config.hybridKernels() ? null
+          : TfLiteFlatbuffer.withDequantizedWeights(path, graph, size -> (bytes[0] = new BytePointer(size)).asByteBuffer());
+      if (dequantized == null && exposed != null) {
+        bytes[0] = new BytePointer(graph);
+      }
+      FlatBufferModel model = bytes[0] == null ? FlatBufferModel.VerifyAndBuildFromFile(path)
+          : FlatBufferModel.VerifyAndBuildFromBuffer(bytes[0], bytes[0].capacity());
+      if (model == null || model.isNull()) {
+        throw ModelException.of(path, "not a valid TFLite model (flatbuffer verification failed: truncated or corrupt file?)");
+      }
+      return new TfLiteBuffers.Loaded(model, bytes[0]);
+    } catch (RuntimeException e) {
+      if (bytes[0] != null) {
+        bytes[0].close();
+      }
       throw e;
     }
   }
@@ -422,13 +450,9 @@ public final class TfLiteModel extends AbstractEmbeddingModel {
       resolver.close();
       resolver = null;
     }
-    if (model != null) {
-      model.close();
-      model = null;
-    }
-    if (modelBytes != null) {
-      modelBytes.close();
-      modelBytes = null;
+    if (flatBuffer != null) {
+      flatBuffer.close();
+      flatBuffer = null;
     }
   }
 }
