@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkRunner;
@@ -23,10 +22,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -251,19 +247,14 @@ public final class EncodingPipeline {
     return start(options, spec, inputs, runDir).await();
   }
 
-  /**
-   * A started run. The pipeline is launched on its own thread because the Flink runner's
-   * {@code run()} blocks until a batch job ends; the direct runner returns at once and is polled.
-   */
+  /** A started run (see {@link LaunchedPipeline}). */
   public static final class Run {
     private final EncodingSpec spec;
     private final List<String> audioFileIds;
     private final Path runDir;
     private final Path resultDir;
     private final long startNanos = System.nanoTime();
-    private final AtomicReference<PipelineResult> result = new AtomicReference<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final Thread launcher;
+    private final LaunchedPipeline launched;
     private volatile boolean cancelRequested;
 
     private Run(Pipeline p, EncodingSpec spec, List<String> audioFileIds, Path runDir, Path resultDir) {
@@ -271,15 +262,7 @@ public final class EncodingPipeline {
       this.audioFileIds = List.copyOf(audioFileIds);
       this.runDir = runDir;
       this.resultDir = resultDir;
-      this.launcher = new Thread(() -> {
-        try {
-          result.set(p.run());
-        } catch (Throwable t) {
-          failure.set(t);
-        }
-      }, "encoding-pipeline-launcher");
-      launcher.setDaemon(true);
-      launcher.start();
+      this.launched = new LaunchedPipeline(p, "encoding-pipeline-launcher");
     }
 
     /**
@@ -289,20 +272,7 @@ public final class EncodingPipeline {
      */
     public long windowsEmbedded() {
       long live = Math.max(LiveProgress.get(cancelMarker()), ShardProgress.total(cancelMarker()));
-      PipelineResult r = result.get();
-      if (r == null) {
-        return live;
-      }
-      try {
-        long sum = 0;
-        for (MetricResult<Long> m : r.metrics().queryMetrics(MetricsFilter.builder()
-            .addNameFilter(MetricNameFilter.named(EncodingPipeline.class, "windows_embedded")).build()).getCounters()) {
-          sum += m.getAttempted();
-        }
-        return Math.max(sum, live);
-      } catch (RuntimeException e) {
-        return live; // some runners answer metrics only at the end
-      }
+      return Math.max(live, launched.counter(EncodingPipeline.class, "windows_embedded"));
     }
 
     /** The run's cancel marker path, which also keys its {@link LiveProgress}. */
@@ -311,11 +281,7 @@ public final class EncodingPipeline {
     }
 
     public boolean isDone() {
-      if (launcher.isAlive()) {
-        return false;
-      }
-      PipelineResult r = result.get();
-      return r == null || r.getState().isTerminal();
+      return launched.isDone();
     }
 
     /**
@@ -331,14 +297,7 @@ public final class EncodingPipeline {
       } catch (IOException e) {
         LOG.warn("Cannot write the cancel marker in {}: {}", runDir, e.toString());
       }
-      PipelineResult r = result.get();
-      if (r != null && !r.getState().isTerminal()) {
-        try {
-          r.cancel();
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("Cancelling the pipeline failed: {}", e.toString());
-        }
-      }
+      launched.cancel();
     }
 
     public boolean cancelRequested() {
@@ -349,19 +308,11 @@ public final class EncodingPipeline {
     public Result await() {
       PipelineResult.State state;
       try {
-        launcher.join();
-        PipelineResult r = result.get();
-        state = r == null ? PipelineResult.State.FAILED : r.waitUntilFinish();
-        if (state == null) {
-          state = PipelineResult.State.UNKNOWN;
-        }
+        state = launched.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         cancel();
         state = PipelineResult.State.CANCELLED;
-      } catch (RuntimeException e) {
-        failure.compareAndSet(null, e);
-        state = PipelineResult.State.FAILED;
       }
       if (cancelRequested) {
         state = PipelineResult.State.CANCELLED;
@@ -373,7 +324,7 @@ public final class EncodingPipeline {
         byId.put(fr.audioFileId(), fr);
       }
       List<FileResult> out = new ArrayList<>();
-      Throwable t = failure.get();
+      Throwable t = launched.failure();
       for (String id : audioFileIds) {
         FileResult fr = byId.get(id);
         if (fr == null) {
@@ -414,10 +365,7 @@ public final class EncodingPipeline {
   }
 
   static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
+    Throwable c = LaunchedPipeline.rootCause(t);
     String m = c.getMessage();
     return c.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }

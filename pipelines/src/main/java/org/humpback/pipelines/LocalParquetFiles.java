@@ -34,32 +34,7 @@ public final class LocalParquetFiles {
 
   /** An in-memory "file" for writing: the bytes go to {@code bytes}. */
   public static OutputFile memory(ByteArrayOutputStream bytes) {
-    return new OutputFile() {
-      @Override
-      public PositionOutputStream create(long blockSizeHint) {
-        return new DelegatingPositionOutputStream(bytes) {
-          @Override
-          public long getPos() {
-            return bytes.size();
-          }
-        };
-      }
-
-      @Override
-      public PositionOutputStream createOrOverwrite(long blockSizeHint) {
-        return create(blockSizeHint);
-      }
-
-      @Override
-      public boolean supportsBlockSize() {
-        return false;
-      }
-
-      @Override
-      public long defaultBlockSize() {
-        return 0;
-      }
-    };
+    return new MemoryOutputFile(bytes);
   }
 
   /** An existing file for reading. */
@@ -67,8 +42,38 @@ public final class LocalParquetFiles {
     return new NioInputFile(path);
   }
 
+  /** An OutputFile with no block size (a local file, memory): Parquet then pads no row groups. */
+  private interface UnblockedOutputFile extends OutputFile {
+    @Override
+    default boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    default long defaultBlockSize() {
+      return 0;
+    }
+  }
+
+  private record MemoryOutputFile(ByteArrayOutputStream bytes) implements UnblockedOutputFile {
+    @Override
+    public PositionOutputStream create(long blockSizeHint) {
+      return new DelegatingPositionOutputStream(bytes) {
+        @Override
+        public long getPos() {
+          return bytes.size();
+        }
+      };
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+      return create(blockSizeHint);
+    }
+  }
+
   /** A local file as Parquet's OutputFile, without Hadoop's FileSystem; fsyncs on close. */
-  private record NioOutputFile(Path path) implements OutputFile {
+  private record NioOutputFile(Path path) implements UnblockedOutputFile {
     @Override
     public PositionOutputStream create(long blockSizeHint) throws IOException {
       return open(StandardOpenOption.CREATE_NEW);
@@ -117,16 +122,6 @@ public final class LocalParquetFiles {
           }
         }
       };
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
     }
 
     @Override

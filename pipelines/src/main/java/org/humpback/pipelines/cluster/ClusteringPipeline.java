@@ -1,6 +1,5 @@
 package org.humpback.pipelines.cluster;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -18,10 +16,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -32,6 +27,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.humpback.pipelines.EmbeddingParquet;
+import org.humpback.pipelines.LaunchedPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,63 +198,27 @@ public final class ClusteringPipeline {
         stored.metrics().get("n_clusters"), stored.metrics().get("noise_fraction"), String.format("%.2f", seconds));
   }
 
-  /**
-   * A started run, launched on its own thread because the Flink runner's {@code run()} blocks until a batch job ends.
-   */
+  /** A started run (see {@link LaunchedPipeline}). */
   public static final class Run {
-    private final AtomicReference<PipelineResult> result = new AtomicReference<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final Thread launcher;
+    private final LaunchedPipeline launched;
     private volatile boolean cancelRequested;
 
     private Run(Pipeline p) {
-      launcher = new Thread(() -> {
-        try {
-          result.set(p.run());
-        } catch (Throwable t) {
-          failure.set(t);
-        }
-      }, "clustering-pipeline-launcher");
-      launcher.setDaemon(true);
-      launcher.start();
+      launched = new LaunchedPipeline(p, "clustering-pipeline-launcher");
     }
 
     /** Windows read so far (live on the direct runner). */
     public long windowsRead() {
-      PipelineResult r = result.get();
-      if (r == null) {
-        return 0;
-      }
-      try {
-        long sum = 0;
-        for (MetricResult<Long> m : r.metrics().queryMetrics(MetricsFilter.builder()
-            .addNameFilter(MetricNameFilter.named(ClusteringPipeline.class, WINDOWS_READ)).build()).getCounters()) {
-          sum += m.getAttempted();
-        }
-        return sum;
-      } catch (RuntimeException e) {
-        return 0;
-      }
+      return Math.max(0, launched.counter(ClusteringPipeline.class, WINDOWS_READ));
     }
 
     public boolean isDone() {
-      if (launcher.isAlive()) {
-        return false;
-      }
-      PipelineResult r = result.get();
-      return r == null || r.getState().isTerminal();
+      return launched.isDone();
     }
 
     public void cancel() {
       cancelRequested = true;
-      PipelineResult r = result.get();
-      if (r != null && !r.getState().isTerminal()) {
-        try {
-          r.cancel();
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("Cancelling the clustering pipeline failed: {}", e.toString());
-        }
-      }
+      launched.cancel();
     }
 
     /**
@@ -269,21 +229,16 @@ public final class ClusteringPipeline {
     public PipelineResult.State await() {
       PipelineResult.State state;
       try {
-        launcher.join();
-        PipelineResult r = result.get();
-        state = r == null ? PipelineResult.State.FAILED : r.waitUntilFinish();
+        state = launched.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         cancel();
         return PipelineResult.State.CANCELLED;
-      } catch (RuntimeException e) {
-        failure.compareAndSet(null, e);
-        state = PipelineResult.State.FAILED;
       }
       if (cancelRequested) {
         return PipelineResult.State.CANCELLED;
       }
-      Throwable t = failure.get();
+      Throwable t = launched.failure();
       if (t != null) {
         throw new IllegalStateException(rootMessage(t), t);
       }
@@ -305,10 +260,7 @@ public final class ClusteringPipeline {
 
   /** The innermost cause's message: Beam wraps DoFn exceptions several times. */
   static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
+    Throwable c = LaunchedPipeline.rootCause(t);
     String m = c.getMessage();
     return m == null || m.isBlank() ? c.getClass().getSimpleName() : m;
   }

@@ -1,0 +1,115 @@
+package org.humpback.pipelines;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pipeline run started on a thread of its own, so that callers poll, cancel and await it the same
+ * way on every runner: the Flink runner's {@code run()} blocks until a batch job ends (and gives no
+ * handle until then), the direct runner's returns at once. The encoding and clustering runs build on it.
+ */
+public final class LaunchedPipeline {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LaunchedPipeline.class);
+
+  private final AtomicReference<PipelineResult> result = new AtomicReference<>();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Thread launcher;
+
+  /** Starts {@code p} on a daemon thread named {@code threadName}. */
+  public LaunchedPipeline(Pipeline p, String threadName) {
+    launcher = new Thread(() -> {
+      try {
+        result.set(p.run());
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    }, threadName);
+    launcher.setDaemon(true);
+    launcher.start();
+  }
+
+  /** What the run failed with (thrown by {@code run()} or by the wait), or {@code null}. */
+  public Throwable failure() {
+    return failure.get();
+  }
+
+  public boolean isDone() {
+    if (launcher.isAlive()) {
+      return false;
+    }
+    PipelineResult r = result.get();
+    return r == null || r.getState().isTerminal();
+  }
+
+  /**
+   * Cancels through the runner's handle when there is one and the run is not over (a Flink batch run
+   * has none until it ends: its DoFns watch a cancel marker instead). Failures only log.
+   */
+  public void cancel() {
+    PipelineResult r = result.get();
+    if (r != null && !r.getState().isTerminal()) {
+      try {
+        r.cancel();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Cancelling the pipeline on {} failed: {}", launcher.getName(), e);
+      }
+    }
+  }
+
+  /**
+   * Waits for the end: {@code FAILED} when {@code run()} or the wait threw (see {@link #failure()}),
+   * {@code UNKNOWN} when the runner does not say.
+   */
+  public PipelineResult.State await() throws InterruptedException {
+    launcher.join();
+    PipelineResult r = result.get();
+    if (r == null) {
+      return PipelineResult.State.FAILED;
+    }
+    try {
+      PipelineResult.State state = r.waitUntilFinish();
+      return state == null ? PipelineResult.State.UNKNOWN : state;
+    } catch (RuntimeException e) {
+      failure.compareAndSet(null, e);
+      return PipelineResult.State.FAILED;
+    }
+  }
+
+  /**
+   * The sum of a counter's attempted values over all steps; {@code -1} while the runner has no
+   * handle yet or cannot answer (some runners answer metrics only at the end).
+   */
+  public long counter(Class<?> namespace, String name) {
+    PipelineResult r = result.get();
+    if (r == null) {
+      return -1;
+    }
+    try {
+      long sum = 0;
+      for (MetricResult<Long> m : r.metrics().queryMetrics(MetricsFilter.builder()
+          .addNameFilter(MetricNameFilter.named(namespace, name)).build()).getCounters()) {
+        sum += m.getAttempted();
+      }
+      return sum;
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** The innermost cause: Beam wraps a DoFn's exception several times. */
+  public static Throwable rootCause(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c;
+  }
+}
