@@ -59,7 +59,7 @@ public final class LaunchedPipeline {
       try {
         r.cancel();
       } catch (IOException | RuntimeException e) {
-        LOG.warn("Cancelling the pipeline on {} failed: {}", launcher.getName(), e);
+        LOG.warn("Cancelling the pipeline on {} failed: {}", launcher.getName(), e.toString());
       }
     }
   }
