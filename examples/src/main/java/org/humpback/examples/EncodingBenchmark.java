@@ -338,10 +338,10 @@ public final class EncodingBenchmark {
     }
   }
 
-  /** One pipeline run in a fresh JVM with a fixed heap; null (and its log printed) when it fails. */
+  /** {@code --timeout-s}: a child that takes longer is stopped. */
   static long timeoutSeconds = 900;
 
-  /** Whether children start with the launcher's class-data archive. */
+  /** Whether children start with the launcher's class cache ({@link #classCache}). */
   static boolean cds = true;
 
   /**
@@ -354,6 +354,7 @@ public final class EncodingBenchmark {
 
   static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
 
+  /** One child JVM with a fixed heap that runs the job twice ({@link #child}); null (and its log printed) when it fails. */
   static ChildResult runChild(String runner, Path wav, Path model, Path work, String xmx, boolean fuse, boolean prepared)
       throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
