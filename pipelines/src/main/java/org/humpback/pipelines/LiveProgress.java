@@ -1,6 +1,7 @@
 package org.humpback.pipelines;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LiveProgress {
 
   private static final ConcurrentHashMap<String, AtomicLong> RUNS = new ConcurrentHashMap<>();
-  private static final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> ACTIVE = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, AtomicInteger> ACTIVE = new ConcurrentHashMap<>();
 
   private LiveProgress() {}
 
@@ -41,7 +42,7 @@ final class LiveProgress {
       return;
     }
     if (started) {
-      ACTIVE.computeIfAbsent(runKey, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+      ACTIVE.computeIfAbsent(runKey, k -> new AtomicInteger()).incrementAndGet();
     } else {
       ACTIVE.computeIfPresent(runKey, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
     }

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
@@ -43,9 +42,7 @@ final class ShardProgress {
           // Removed or replaced while listed: the next poll reads it.
         }
       }
-    } catch (NoSuchFileException e) {
-      return 0;
-    } catch (IOException e) {
+    } catch (IOException e) { // no progress folder yet (NoSuchFileException) or unreadable
       return 0;
     }
     return sum;

@@ -38,7 +38,7 @@ class SharedMiniClusterTest {
 
   @Test
   void preparingALocalFlinkRunnerStartsTheClusterBeforeTheFirstJob() {
-    EncodingPipeline.prepareRunner("direct", null, null); // nothing to prepare
+    EncodingPipeline.prepareRunner("direct", null, null); // no cluster: only the in-JVM warm-up
     EncodingPipeline.prepareRunner("flink", "jobmanager:8081", 2); // a remote cluster is not ours to start
     EncodingPipeline.prepareRunner("flink", "[local]", 2);
     assertTrue(SharedMiniCluster.isInstalled());
