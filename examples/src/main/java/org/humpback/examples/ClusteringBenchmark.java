@@ -19,6 +19,7 @@ import org.humpback.transforms.cluster.GaussianBlobs;
 import org.humpback.transforms.cluster.Hdbscan;
 import org.humpback.transforms.cluster.Trustworthiness;
 import org.humpback.transforms.cluster.Umap;
+import org.humpback.transforms.io.Npy;
 
 /**
  * Prints clustering figures (issue 5): our UMAP time and sampled trustworthiness on 1280-d Gaussian blobs
@@ -28,7 +29,13 @@ import org.humpback.transforms.cluster.Umap;
  * <pre>
  *   ClusteringBenchmark --write-data DIR [--sizes 20000,100000]   # raw float32 blobs for the Python script
  *   ClusteringBenchmark [--data DIR] [--sizes 20000,100000] [--pca 50|none] [--threads N] [--skip-umap]
+ *   ClusteringBenchmark --write-blobs5d N FILE.npy               # the HDBSCAN blobs below, as float32 .npy
+ *   ClusteringBenchmark --hdbscan-npy FILE.npy [--mcs 5,25] [--reps 1] [--peer /usr/bin/python3]
  * </pre>
+ * {@code --hdbscan-npy} clusters any n x d float32/float64 matrix with our HDBSCAN at the library's defaults and, with
+ * {@code --peer}, runs the Python {@code hdbscan} library on the same file right after, through
+ * {@code examples/hdbscan-reference/run_hdbscan.py} and that Python (it must import {@code hdbscan}, e.g. through
+ * {@code PYTHONPATH}), printing both times, their ratio and the ARI between the two label sets.
  * Data: {@link GaussianBlobs} with 10 centres in [-1, 1]^1280, std 1, 2% uniform noise, seed 20240601 + n; files
  * {@code blobs-N.f32} (row-major little-endian float32, N x 1280) and {@code blobs-N.labels} (one label per line).
  * Trustworthiness: k = 5 on the evenly spaced 2000-row subset ({@link Trustworthiness#sampled}); the Python script
@@ -48,6 +55,10 @@ public final class ClusteringBenchmark {
     int threads = Runtime.getRuntime().availableProcessors();
     boolean skipUmap = false;
     boolean skipHdbscan = false;
+    Path hdbscanNpy = null;
+    String peer = null;
+    List<Integer> mcsList = List.of(5, 25);
+    int reps = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--data" -> data = Path.of(args[++i]);
@@ -66,9 +77,24 @@ public final class ClusteringBenchmark {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--skip-umap" -> skipUmap = true;
         case "--skip-hdbscan" -> skipHdbscan = true;
+        case "--hdbscan-npy" -> hdbscanNpy = Path.of(args[++i]);
+        case "--peer" -> peer = args[++i];
+        case "--mcs" -> mcsList = ints(args[++i]);
+        case "--reps" -> reps = Integer.parseInt(args[++i]);
+        case "--write-blobs5d" -> {
+          int n = Integer.parseInt(args[++i]);
+          Path out = Path.of(args[++i]);
+          Npy.write(out, blobs5d(n).points());
+          System.out.printf(Locale.ROOT, "wrote %s (%d x 5 float32)%n", out, n);
+          return;
+        }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
             + "; see the class documentation for usage");
       }
+    }
+    if (hdbscanNpy != null) {
+      hdbscanOnFile(hdbscanNpy, mcsList, reps, peer);
+      return;
     }
     if (writeData != null) {
       Files.createDirectories(writeData);
@@ -125,9 +151,87 @@ public final class ClusteringBenchmark {
     }
   }
 
+  /** 5-d blobs for HDBSCAN timings: 10 centres in [-10, 10]^5, std 1, 5 % noise, seed 1. */
+  static GaussianBlobs.Data blobs5d(int n) {
+    return GaussianBlobs.generate(n, 5, 10, 1.0, 10, 0.05, 1);
+  }
+
+  static void hdbscanOnFile(Path file, List<Integer> mcsList, int reps, String peer) throws IOException {
+    Npy.NpyArray a = Npy.read(file);
+    int[] shape = a.shape();
+    if (shape.length != 2) {
+      throw new IllegalArgumentException(file + ": expected an n x d matrix, got " + a);
+    }
+    double[] v = a.toDoubles();
+    double[][] x = new double[shape[0]][shape[1]];
+    for (int i = 0; i < shape[0]; i++) {
+      System.arraycopy(v, i * shape[1], x[i], 0, shape[1]);
+    }
+    System.out.printf(Locale.ROOT, "cores=%d java=%s data=%s (%d x %d)%n", Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"), file, shape[0], shape[1]);
+    for (int mcs : mcsList) {
+      Hdbscan.Result r = null;
+      double best = Double.POSITIVE_INFINITY;
+      for (int rep = 0; rep < reps; rep++) {
+        long t0 = System.nanoTime();
+        r = Hdbscan.fit(x, Hdbscan.Params.defaults().withMinClusterSize(mcs));
+        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+      }
+      System.out.printf(Locale.ROOT,
+          "ours     mcs=%d min_samples=unset: %.2f s (best of %d), %d clusters, noise %.3f%n", mcs, best, reps,
+          r.numClusters(), ClusterMetrics.noiseFraction(r.labels()));
+      if (peer != null) {
+        Path labels = Files.createTempFile("hdbscan-peer-", ".npy");
+        try {
+          String json = runPeer(peer, file, mcs, labels);
+          double theirs = number(json, "seconds");
+          double[] l = Npy.read(labels).toDoubles();
+          int[] theirLabels = new int[l.length];
+          for (int i = 0; i < l.length; i++) {
+            theirLabels[i] = (int) l[i];
+          }
+          System.out.printf(Locale.ROOT, "hdbscan  mcs=%d min_samples=unset: %.2f s, %d clusters, noise %.3f"
+                  + " -> our time / theirs = %.2f, ARI between the label sets %.4f%n", mcs, theirs,
+              ClusterMetrics.clusterSizes(theirLabels).length, ClusterMetrics.noiseFraction(theirLabels),
+              best / theirs, ClusterMetrics.adjustedRandIndex(theirLabels, r.labels()));
+        } finally {
+          Files.deleteIfExists(labels);
+        }
+      }
+    }
+  }
+
+  /** Runs the library on the same file in a child process; returns its JSON line (seconds, clusters). */
+  private static String runPeer(String python, Path file, int mcs, Path labels) throws IOException {
+    Path script = Path.of("examples", "hdbscan-reference", "run_hdbscan.py");
+    if (!Files.exists(script)) {
+      throw new IllegalStateException("run from the repository root: " + script + " not found");
+    }
+    Process p = new ProcessBuilder(python, script.toString(), file.toString(), Integer.toString(mcs),
+        labels.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException(python + " " + script + " failed: " + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the peer", e);
+    }
+    return out;
+  }
+
+  private static List<Integer> ints(String csv) {
+    List<Integer> out = new ArrayList<>();
+    for (String part : csv.split(",")) {
+      out.add(Integer.parseInt(part.trim()));
+    }
+    return out;
+  }
+
   static void hdbscanFigures() {
     int n = 100_000;
-    GaussianBlobs.Data d = GaussianBlobs.generate(n, 5, 10, 1.0, 10, 0.05, 1);
+    GaussianBlobs.Data d = blobs5d(n);
     Hdbscan.Params p = Hdbscan.Params.defaults();
     for (int mcs : new int[] {5, 25}) {
       double best = Double.POSITIVE_INFINITY;

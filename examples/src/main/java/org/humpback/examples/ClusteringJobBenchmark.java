@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.humpback.pipelines.EmbeddingParquet;
+import org.humpback.transforms.beam.EmbeddingParquet;
 import org.humpback.pipelines.JobRunner;
 import org.humpback.pipelines.cluster.ClusteringJobRunner;
 import org.humpback.pipelines.cluster.ClusteringJobs;
@@ -92,12 +92,12 @@ public final class ClusteringJobBenchmark {
     String sha = (audio.replace("-", "") + "0".repeat(64)).substring(0, 64);
     db.dao(AudioFileDao.class).insert(new AudioFile(audio, audio + ".wav", "bench", sha, null, null, null, null,
         Timestamps.now()));
-    Path file = EmbeddingParquet.path(dir.resolve("embeddings"), "blobs", audio, "s".repeat(64));
+    Path file = Path.of(EmbeddingParquet.path(dir.resolve("embeddings").toString(), "blobs", audio, "s".repeat(64)));
     List<EmbeddingParquet.Row> rows = new ArrayList<>(v.length);
     for (int i = 0; i < v.length; i++) {
       rows.add(new EmbeddingParquet.Row(i, i, i + 1, v[i]));
     }
-    EmbeddingParquet.write(file, new EmbeddingParquet.Metadata("blobs", "blobs", "s".repeat(64), "{}", sha, v[0].length,
+    EmbeddingParquet.write(file.toString(), new EmbeddingParquet.Metadata("blobs", "blobs", "s".repeat(64), "{}", sha, v[0].length,
         "bench"), rows.iterator());
     String id = Ids.newId();
     db.dao(EmbeddingSetDao.class).insert(new EmbeddingSet(id, audio, "s".repeat(64), "blobs", 1.0, 16000, v[0].length,

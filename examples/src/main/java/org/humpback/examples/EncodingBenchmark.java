@@ -15,7 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.humpback.pipelines.EmbeddingParquet;
+import org.humpback.transforms.beam.EmbeddingParquet;
 import org.humpback.pipelines.EncodingOptions;
 import org.humpback.pipelines.EncodingPipeline;
 import org.humpback.pipelines.EncodingSignature;
@@ -50,10 +50,9 @@ import org.humpback.transforms.model.ModelType;
  * <ul>
  *   <li>{@code cold}: the first run in a JVM that has done nothing else (Beam, the runner and Flink's
  *       mini cluster start up, classes load and compile on the run's clock);</li>
- *   <li>{@code first}: the first run in a JVM that got ready as {@code ./humpback encode} does before
- *       its first job ({@link EncodingPipeline#prepareRunner}: Flink's mini cluster and the Parquet
- *       writer warm up in the background while the input file is hashed for its import; the hash
- *       is not timed) — what a user of {@code encode} or a {@code worker}'s first job waits;</li>
+ *   <li>{@code first}: the first run in a JVM that first hashed the input file for its import, as
+ *       {@code ./humpback encode} does (the hash is not timed) — what a user of {@code encode} or a
+ *       {@code worker}'s first job waits;</li>
  *   <li>{@code warm}: the second run of the {@code cold} JVM, what a long-lived {@code ./humpback
  *       worker} pays for every job after its first.</li>
  * </ul>
@@ -67,11 +66,10 @@ import org.humpback.transforms.model.ModelType;
  * first {@code --sample-windows} windows, scaled by the window count (its cost per window is
  * constant); the Parquet write over the real row count. The load average is printed per row: other
  * processes on the machine inflate the end-to-end time measured after the stages.
- * {@code --fuse true,false} also runs the separate AudioIO → Features → Inference steps.
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
  * org.humpback.examples.EncodingBenchmark [--hours 1,6] [--runners direct,flink] [--model PATH]
- * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--fuse true|false|true,false] [--timeout-s 900] [--cds on|off] [--repeat N] [--hybrid-kernels false|true] [--jit c1|tiered]}
+ * [--work DIR] [--sample-windows 1500] [--xmx 256m] [--timeout-s 900] [--cds on|off] [--repeat N] [--hybrid-kernels false|true] [--jit c1|tiered]}
  */
 public final class EncodingBenchmark {
 
@@ -322,7 +320,7 @@ public final class EncodingBenchmark {
     };
     t0 = System.nanoTime();
     Path out = work.resolve("stage-alone.parquet");
-    EmbeddingParquet.write(out, new EmbeddingParquet.Metadata("yamnet", "yamnet", "0".repeat(64), FRONT_END.toCanonicalJson(),
+    EmbeddingParquet.write(out.toString(), new EmbeddingParquet.Metadata("yamnet", "yamnet", "0".repeat(64), FRONT_END.toCanonicalJson(),
         "0".repeat(64), dim, "bench"), rows);
     double write = (System.nanoTime() - t0) / 1e9;
     Files.deleteIfExists(out);
@@ -420,8 +418,7 @@ public final class EncodingBenchmark {
   /**
    * Runs the same job twice in this (fresh) JVM, the second time into a new output folder, and
    * prints {@code RESULT cold_seconds warm_seconds windows dim vmhwm_kb}. {@code prepared}: first
-   * as {@code ./humpback encode} does before its first job: the runner prepared
-   * ({@link EncodingPipeline#prepareRunner}) while the input file is hashed for its import.
+   * as {@code ./humpback encode} does before its first job: the input file is hashed for its import.
    */
   static void child(String[] a) throws Exception {
     String runner = a[1];
@@ -431,7 +428,6 @@ public final class EncodingBenchmark {
     String sig = EncodingSignature.compute("yamnet", EncodingSignature.modelChecksum(model), mc, FRONT_END);
     double[] seconds = new double[2];
     if (Boolean.parseBoolean(a[6])) {
-      EncodingPipeline.prepareRunner(runner, "[local]", runner.equals("flink") ? 2 : null);
       EncodingSignature.fileSha256(wav);
     }
     EncodingPipeline.Result r = null;
@@ -440,7 +436,6 @@ public final class EncodingBenchmark {
       deleteTree(work);
       EncodingSpec spec = new EncodingSpec("yamnet", "yamnet", mc, FRONT_END, sig, work.resolve("embeddings").toString(), Map.of());
       EncodingOptions o = EncodingPipeline.options(runner, "[local]", runner.equals("flink") ? 2 : null, false);
-      o.setFuseStages(Boolean.parseBoolean(a[5]));
       long t0 = System.nanoTime();
       r = EncodingPipeline.run(o, spec, List.of(new EncodingPipeline.Input("bench", wav.toString(), "0".repeat(64))),
           work.resolve("run"));

@@ -20,12 +20,15 @@ import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.dao.Ids;
 import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.db.Database;
+import org.humpback.registry.db.LocalPostgres;
 import org.humpback.registry.db.Timestamps;
 import org.humpback.registry.queue.JobQueue;
 
 /**
- * Throughput and latency of the SQLite job queue: W worker threads drain N jobs, each doing the
- * full protocol of a real worker (claim, one progress report, complete), on a fresh WAL file.
+ * Throughput and latency of the job queue on both backends, side by side: W worker threads drain N
+ * jobs, each doing the full protocol of a real worker (claim, one progress report, complete), on a
+ * fresh SQLite WAL file and on a fresh database of a local PostgreSQL server this benchmark starts
+ * ({@link LocalPostgres}, durable: fsync on, synchronous_commit off, like SQLite's synchronous=NORMAL).
  * Prints jobs/s, claim latency percentiles and the number of double claims (must be 0).
  *
  * <p>Usage: {@code java -cp ... org.humpback.examples.JobQueueBenchmark [jobs=2000] [threads=1,2,4,8]}
@@ -34,25 +37,60 @@ public final class JobQueueBenchmark {
 
   private JobQueueBenchmark() {}
 
+  /** One run's figures. */
+  private record Result(double jobsPerSecond, double p50Ms, double p99Ms, double maxMs, int doubleClaims, int claimed) {}
+
   public static void main(String[] args) throws Exception {
     int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int[] threadCounts = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 2, 4, 8};
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    System.out.printf(Locale.ROOT, "JobQueue benchmark: %d jobs per run, %d cores%n", jobs, Runtime.getRuntime().availableProcessors());
-    System.out.printf(Locale.ROOT, "%8s %10s %12s %12s %12s %14s%n", "threads", "jobs/s", "claim p50 ms", "claim p99 ms", "claim max ms", "double claims");
-    for (int threads : threadCounts) {
-      Path dir = Files.createTempDirectory("humpback-queue-bench");
-      try (Database db = Database.open(dir.resolve("q.db").toString(), dir, Math.max(2, threads), Duration.ofSeconds(30))) {
-        run(db, jobs, threads);
-      } finally {
-        try (var files = Files.walk(dir)) {
-          files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+    LocalPostgres postgres = null;
+    if (LocalPostgres.findBinaries().isPresent()) {
+      postgres = LocalPostgres.start(true);
+    } else {
+      System.out.println("PostgreSQL: skipped, " + LocalPostgres.whereLooked());
+    }
+    try {
+      System.out.printf(Locale.ROOT, "JobQueue benchmark: %d jobs per run, %d cores%n", jobs, Runtime.getRuntime().availableProcessors());
+      System.out.printf(Locale.ROOT, "%8s | %-44s | %-44s%n", "", "SQLite (WAL)", "PostgreSQL" + (postgres == null ? " (skipped)" : ""));
+      String cols = String.format(Locale.ROOT, "%9s %8s %8s %8s %7s", "jobs/s", "p50 ms", "p99 ms", "max ms", "double");
+      System.out.printf(Locale.ROOT, "%8s | %-44s | %-44s%n", "threads", cols, cols);
+      for (int threads : threadCounts) {
+        Result sqlite;
+        Path dir = Files.createTempDirectory("humpback-queue-bench");
+        try (Database db = Database.open(dir.resolve("q.db").toString(), dir, Math.max(2, threads), Duration.ofSeconds(30))) {
+          sqlite = run(db, jobs, threads);
+        } finally {
+          try (var files = Files.walk(dir)) {
+            files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+          }
         }
+        Result pg = null;
+        if (postgres != null) {
+          try (Database db = Database.open(postgres.createDatabase("bench"), Math.max(2, threads), Duration.ofSeconds(30))) {
+            pg = run(db, jobs, threads);
+          }
+        }
+        System.out.printf(Locale.ROOT, "%8d | %-44s | %-44s%n", threads, format(sqlite), pg == null ? "-" : format(pg));
+        for (Result r : pg == null ? List.of(sqlite) : List.of(sqlite, pg)) {
+          if (r.claimed() != jobs) {
+            System.out.printf(Locale.ROOT, "  WARNING: %d of %d jobs claimed%n", r.claimed(), jobs);
+          }
+        }
+      }
+    } finally {
+      if (postgres != null) {
+        postgres.close();
       }
     }
   }
 
-  private static void run(Database db, int jobs, int threads) throws Exception {
+  private static String format(Result r) {
+    return String.format(Locale.ROOT, "%9.0f %8.2f %8.2f %8.2f %7d", r.jobsPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(),
+        r.doubleClaims());
+  }
+
+  private static Result run(Database db, int jobs, int threads) throws Exception {
     JobQueue<ProcessingJob> queue = JobQueue.processing(db.jdbi());
     AudioFileDao files = db.dao(AudioFileDao.class);
     for (int i = 0; i < jobs; i++) {
@@ -97,10 +135,7 @@ public final class JobQueueBenchmark {
     double seconds = (System.nanoTime() - t0) / 1e9;
     pool.shutdown();
     long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-    System.out.printf(Locale.ROOT, "%8d %10.0f %12.2f %12.2f %12.2f %14d%n", threads, claimed.size() / seconds,
-        all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, all[all.length - 1] / 1e6, doubles.get());
-    if (claimed.size() != jobs) {
-      System.out.printf(Locale.ROOT, "  WARNING: %d of %d jobs claimed%n", claimed.size(), jobs);
-    }
+    return new Result(claimed.size() / seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6,
+        all[all.length - 1] / 1e6, doubles.get(), claimed.size());
   }
 }

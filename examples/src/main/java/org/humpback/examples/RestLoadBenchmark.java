@@ -34,12 +34,12 @@ import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.db.Database;
-import org.humpback.registry.models.ModelPaths;
-import org.humpback.registry.models.ModelRegistry;
+import org.humpback.pipelines.models.ModelPaths;
+import org.humpback.pipelines.models.ModelRegistry;
 import org.humpback.registry.queue.JobQueue;
 import org.humpback.rest.RestOptions;
 import org.humpback.rest.RestServer;
-import org.humpback.rest.audio.AudioProbe;
+import org.humpback.pipelines.jobs.AudioProbe;
 
 /**
  * Prints latency (p50/p99/max), achieved req/s, errors and the server's CPU time per request of

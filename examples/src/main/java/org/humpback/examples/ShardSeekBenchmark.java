@@ -4,7 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.humpback.transforms.audio.AudioDecoder;
-import org.humpback.transforms.audio.AudioIO;
+import org.humpback.transforms.audio.AudioSource;
+import org.humpback.transforms.beam.ShardEncoder;
 import org.humpback.transforms.audio.AudioShard;
 import org.humpback.transforms.audio.FeatureType;
 import org.humpback.transforms.audio.FrontEndConfig;
@@ -12,7 +13,7 @@ import org.humpback.transforms.audio.Windower;
 
 /**
  * What it costs to reach each time shard's start in a long MP3: planning (one packet pass for the
- * seek hints) and opening every shard's decoder at its start, with the hints {@code AudioIO.plan}
+ * seek hints) and opening every shard's decoder at its start, with the hints {@code ShardEncoder.plan}
  * gives and without them (every shard demuxes from the file's start). Prints both, per repetition.
  *
  * <p>Usage: {@code java -cp "examples/target/humpback-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*"
@@ -36,7 +37,7 @@ public final class ShardSeekBenchmark {
     System.out.printf("ShardSeekBenchmark: %s, %.0f-s shards%n", file, shardSeconds);
     for (int rep = 0; rep < reps; rep++) {
       long t0 = System.nanoTime();
-      List<AudioShard> shards = AudioIO.plan("bench", file.toString(), cfg, shardSeconds);
+      List<AudioShard> shards = ShardEncoder.plan("bench", AudioSource.of(file), cfg, shardSeconds);
       double plan = (System.nanoTime() - t0) / 1e6;
       double with = 0;
       double without = 0;

@@ -5,13 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.humpback.registry.config.HumpbackSettings;
 import org.humpback.registry.dao.ModelRecord;
 import org.humpback.transforms.audio.FeatureType;
 import org.humpback.transforms.audio.FrontEndConfig;
+import org.humpback.transforms.model.EmbeddingModels;
 import org.humpback.transforms.model.InputFormat;
 import org.humpback.transforms.model.ModelConfig;
+import org.humpback.transforms.model.ModelProbe;
+import org.humpback.transforms.model.ModelType;
+import org.humpback.transforms.model.TensorInfo;
 
 /**
  * How a processing job's columns become the exact encoding it runs: the front-end configuration
@@ -52,7 +57,7 @@ public final class EncodingJobs {
   public static FrontEndConfig frontEnd(FrontEndConfig base, ModelRecord model, String featureConfigJson,
       Double windowSeconds, Integer sampleRate) {
     FrontEndConfig c = base;
-    if (model.inputFormat() == InputFormat.WAVEFORM) {
+    if (inputFormat(model) == InputFormat.WAVEFORM) {
       c = c.withFeatures(FeatureType.WAVEFORM);
     }
     c = FrontEndConfig.fromJson(model.frontEndConfig(), c);
@@ -72,14 +77,46 @@ public final class EncodingJobs {
     return c;
   }
 
+  /** The values one window hands the model: its samples for a waveform model, {@code n_mels × frames} for log-mel. */
+  public static int valuesPerWindow(FrontEndConfig frontEnd) {
+    return frontEnd.features() == FeatureType.WAVEFORM ? frontEnd.windowSamples()
+        : frontEnd.nMels() * frontEnd.outputFrames();
+  }
+
+  /**
+   * Why {@code model} cannot take {@code frontEnd}'s windows, by the rule the worker applies to each window
+   * ({@link EmbeddingModels#windowMismatch}), or empty. With frame pooling ({@code frame_hop_seconds}) windows are cut
+   * to the model's input, so any window fits. Opens the model to read its input.
+   *
+   * @throws org.humpback.transforms.model.ModelException when the model cannot be opened
+   */
+  public static Optional<String> windowMismatch(ModelRecord model, FrontEndConfig frontEnd) {
+    if (frontEnd.frameHopSamples() > 0) {
+      return Optional.empty();
+    }
+    TensorInfo input = ModelProbe.probe(modelConfig(model)).selectedInput();
+    return EmbeddingModels.windowMismatch(valuesPerWindow(frontEnd), input);
+  }
+
+  /** How to open a registered model (its stored wire names read as the model code's types); default threads and batch. */
+  public static ModelConfig modelConfig(ModelRecord model) {
+    return new ModelConfig(model.path(), ModelType.fromWireName(model.modelType()), model.signatureName(),
+        model.inputName(), model.outputName(), inputFormat(model), model.transposeSpectrogram(), 0, 1);
+  }
+
+  /** The registered input format, or {@code null} when none is stored (the model's input shape decides). */
+  public static InputFormat inputFormat(ModelRecord model) {
+    return model.inputFormat() == null ? null : InputFormat.fromWireName(model.inputFormat());
+  }
+
   /** How to open the model, with the runtime knobs (which do not enter the signature). */
   public static ModelConfig modelConfig(ModelRecord model, int threads, int batchSize) {
-    return model.toModelConfig().withThreads(threads).withBatchSize(batchSize);
+    return modelConfig(model).withThreads(threads).withBatchSize(batchSize);
   }
 
   /** The signature of encoding with {@code model} and {@code frontEnd}. */
   public static String signature(ModelRecord model, FrontEndConfig frontEnd) {
-    return EncodingSignature.compute(model.name(), modelChecksum(Path.of(model.path())), model.toModelConfig(), frontEnd);
+    return EncodingSignature.compute(model.name(), modelChecksum(Path.of(model.path())), modelConfig(model), frontEnd);
   }
 
   /**

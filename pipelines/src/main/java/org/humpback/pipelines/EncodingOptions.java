@@ -23,8 +23,8 @@ public interface EncodingOptions extends FlinkPipelineOptions, DirectOptions {
 
   void setBatchSize(int value);
 
-  @Description("Intra-op threads of the model runtime per model instance; 0 = auto (fused stages: 1 per instance,"
-      + " one instance per runner thread; separate stages: the runtime's default)")
+  @Description("Intra-op threads of the model runtime per model instance; 0 = auto (1 per instance, one instance"
+      + " per runner thread)")
   @Default.Integer(0)
   int getModelThreads();
 
@@ -35,11 +35,4 @@ public interface EncodingOptions extends FlinkPipelineOptions, DirectOptions {
   double getMaxShardSeconds();
 
   void setMaxShardSeconds(double value);
-
-  @Description("Decode, features and inference of a shard in one DoFn with a model per runner thread (memory flat"
-      + " in file length on every runner); false = the separate AudioIO → Features → Inference steps")
-  @Default.Boolean(true)
-  boolean getFuseStages();
-
-  void setFuseStages(boolean value);
 }

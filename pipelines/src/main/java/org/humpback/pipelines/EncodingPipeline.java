@@ -1,8 +1,11 @@
 package org.humpback.pipelines;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,57 +15,60 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.stream.Stream;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.humpback.pipelines.flink.SharedMiniCluster;
-import org.humpback.transforms.audio.EmbeddedWindow;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.humpback.transforms.beam.EmbeddingParquet;
+import org.humpback.transforms.beam.EmbeddingParquetIO;
+import org.humpback.transforms.beam.EncodingFailure;
+import org.humpback.transforms.beam.HumpbackIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The encoding pipeline. By default (fused stages): each file's time shards are planned here →
- * {@code AudioIO.readShards} hands shards to workers as they free up → {@link EncodeShards} decodes,
- * windows, computes features and runs the model on a shard, writing its vectors to the shard's
- * {@link EmbeddingPart} → {@link WriteEmbeddings} joins each file's parts into its Parquet file. With
- * {@code --fuseStages=false} the separate transforms run instead: AudioIO → Features → Inference →
- * WriteEmbeddings. A file that fails at any stage becomes a {@link FileResult} with its reason and
- * message; the other files go on.
+ * The encoding pipeline: one Beam run for a batch of audio files of one model and front end.
  *
- * <p>Counters (namespace {@code EncodingPipeline}): {@code windows_embedded} (progress while running);
- * {@link WriteEmbeddings} adds {@code windows_written}, {@code files_ok}, {@code files_failed_<reason>}.
+ * <pre>
+ *   AudioFiles (KV&lt;audio_file_id, path&gt;) → HumpbackIO.encode → EmbeddingParquetIO.write
+ *                                          ↘ dead letters ↘        ↘ written files / failures
+ *                                            Outcomes: one {@link FileResult} per file, as JSON lines
+ * </pre>
+ *
+ * The run's output is its Parquet files and one outcome per file (written with {@link TextIO} next to
+ * the run, read back by {@link Run#await}); progress is Beam's {@code humpback/windows_embedded}
+ * counter ({@link PipelineResult#metrics()}); cancel is {@link PipelineResult#cancel()}. A file that
+ * fails at any stage gets a {@link FileResult} with its reason ({@code decode}, {@code features},
+ * {@code inference}, {@code no_windows}, {@code incomplete}, {@code write}; {@code pipeline} or
+ * {@code canceled} when the run itself failed or was cancelled) and a readable message; the others go on.
  */
 public final class EncodingPipeline {
 
   private static final Logger LOG = LoggerFactory.getLogger(EncodingPipeline.class);
-
-  /**
-   * File in the run folder whose presence stops a run: the Flink runner's in-process batch run()
-   * returns no handle to cancel until it ends, so the pipeline itself checks for this marker.
-   */
-  static final String CANCEL_MARKER = "CANCEL";
-
-  /**
-   * System property: {@code true} gives every {@code [local]} Flink run its own mini cluster (Beam's
-   * behaviour) instead of the JVM's shared one.
-   */
-  public static final String PER_RUN_FLINK_CLUSTER = "humpback.flink.perRunCluster";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private EncodingPipeline() {}
 
@@ -89,44 +95,9 @@ public final class EncodingPipeline {
     }
   }
 
-  /**
-   * Gets the runner a process will use ready before its first job: for Flink {@code [local]} the
-   * JVM's shared mini cluster starts now, in the background (about 1 s: actor systems, task
-   * manager, dispatcher), while the caller imports files or waits for the queue, instead of on the
-   * first job's critical path. When the pipeline will run in this JVM (direct, Flink {@code [local]}),
-   * one-time work that needs no job yet (native libraries, the Parquet writer, Beam's options
-   * serialization) is done in the background too ({@link WarmUp}).
-   * Same arguments as {@link #options}.
-   */
-  public static void prepareRunner(String runner, String flinkMaster, Integer parallelism) {
-    String r = runnerKey(runner);
-    boolean flink = r.equals("flink") || r.equals("flinkrunner");
-    if (flink && usesSharedMiniCluster(masterOrLocal(flinkMaster)) && (parallelism == null || parallelism >= 1)) {
-      installSharedMiniCluster(parallelism);
-    }
-    if (!flink || masterOrLocal(flinkMaster).equals("[local]")) { // the pipeline will run in this JVM
-      WarmUp.startCommon(() -> options(runner, flinkMaster, parallelism, false));
-    }
-  }
-
   /** The runner name as {@link #options} matches it. */
   private static String runnerKey(String runner) {
     return runner == null ? "direct" : runner.trim().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static String masterOrLocal(String flinkMaster) {
-    return flinkMaster == null || flinkMaster.isBlank() ? "[local]" : flinkMaster;
-  }
-
-  private static boolean usesSharedMiniCluster(String flinkMaster) {
-    return flinkMaster.equals("[local]") && !Boolean.getBoolean(PER_RUN_FLINK_CLUSTER);
-  }
-
-  /** Starts (or joins) the JVM's shared mini cluster; returns the parallelism, [local]'s default when null. */
-  private static int installSharedMiniCluster(Integer parallelism) {
-    int p = parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors();
-    SharedMiniCluster.install(p);
-    return p;
   }
 
   /**
@@ -143,12 +114,16 @@ public final class EncodingPipeline {
       case "direct", "directrunner" -> o.setRunner(DirectRunner.class);
       case "flink", "flinkrunner" -> {
         o.setRunner(FlinkRunner.class);
-        String master = masterOrLocal(flinkMaster);
+        String master = FlinkMaster.parse(flinkMaster);
         o.setFlinkMaster(master);
-        if (usesSharedMiniCluster(master)) {
-          // One mini cluster per JVM instead of one per run (see SharedMiniCluster).
-          o.setParallelism(installSharedMiniCluster(parallelism));
-          o.setFlinkMaster("[auto]");
+        if (FlinkMaster.isRemote(master)) {
+          o.setFilesToStage(FlinkMaster.jobJars());
+          // Detached: run() returns the cluster's job handle at once, so the run is watched (metrics()) and
+          // cancelled (cancel()) through PipelineResult while it runs; Beam polls the job's state each second.
+          // [local] stays attached: its detached job runs on a mini cluster that shuts down as the job ends, after
+          // which the handle answers every call with IllegalStateException, so the end state could not be read.
+          o.setAttachedMode(false);
+          o.setJobCheckIntervalInSecs(1);
         }
       }
       default -> throw new IllegalArgumentException("Invalid runner: '" + runner + "' (expected direct or flink)");
@@ -170,76 +145,102 @@ public final class EncodingPipeline {
     return o;
   }
 
-  /**
-   * Shard length for a file of {@code durationSeconds}: a sixteenth of the file, between 30 s and
-   * {@code maxShardSeconds}. Short files still spread over several workers, and progress (which a
-   * runner reports per finished shard) moves in small steps, so a cancel lands early, while long files keep
-   * long shards (each shard re-opens the decoder; MP3 is demuxed from the start up to it). It
-   * depends on the file only, not on the machine, so a file is always cut the same way.
-   */
-  public static double shardSeconds(double durationSeconds, double maxShardSeconds) {
-    if (!(durationSeconds > 0) || !Double.isFinite(durationSeconds)) {
-      return maxShardSeconds;
-    }
-    return Math.min(maxShardSeconds, Math.max(30.0, Math.ceil(durationSeconds / 16)));
+  /** Intra-op threads per model instance: the option, or 1 for 0 (auto): each runner thread has its own instance. */
+  static int modelThreads(EncodingOptions options) {
+    return options.getModelThreads() > 0 ? options.getModelThreads() : 1;
   }
 
-  /** Builds the pipeline; results land as JSON in {@code resultDir} (see {@link ResultFiles}). */
-  public static Pipeline build(EncodingOptions options, EncodingSpec spec, List<Input> inputs, Path resultDir) {
+  /**
+   * Builds the pipeline for {@code inputs}; each file's outcome is written as a JSON line to files
+   * starting with {@code outcomes} (any Beam file spec).
+   */
+  public static Pipeline build(EncodingOptions options, EncodingSpec spec, List<Input> inputs, String outcomes) {
     if (inputs == null || inputs.isEmpty()) {
       throw new IllegalArgumentException("Invalid inputs: no audio files to encode");
     }
     Set<String> ids = new HashSet<>();
     Map<String, String> paths = new LinkedHashMap<>();
+    Map<String, String> sha = new LinkedHashMap<>();
     for (Input in : inputs) {
       if (!ids.add(in.audioFileId())) {
         throw new IllegalArgumentException("Invalid inputs: audio_file_id " + in.audioFileId() + " listed twice");
       }
       paths.put(in.audioFileId(), in.path());
+      if (in.audioSha256() != null) {
+        sha.put(in.audioFileId(), in.audioSha256());
+      }
     }
+    sha.putAll(spec.audioSha256ById());
     Pipeline p = Pipeline.create(options);
-    PCollection<KV<String, String>> files = p.apply("AudioFiles",
-        Create.of(paths).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
-    String cancelMarker = cancelMarker(resultDir.toAbsolutePath().getParent());
-    Stages s = Stages.apply(files, paths, spec, options, cancelMarker);
-    PCollectionTuple toWrite = PCollectionTuple.of(WriteEmbeddings.FILES, files)
-        .and(WriteEmbeddings.FAILURES, PCollectionList.of(s.failures()).apply("AllFailures",
-            org.apache.beam.sdk.transforms.Flatten.pCollections()));
-    if (s.windows() != null) {
-      toWrite = toWrite.and(WriteEmbeddings.WINDOWS,
-          s.windows().apply("CountEmbedded", ParDo.of(new CountFn(cancelMarker))));
-    }
-    if (s.parts() != null) {
-      toWrite = toWrite.and(WriteEmbeddings.PARTS, s.parts()); // counted as they are made (EncodeShards)
-    }
-    toWrite.apply("WriteEmbeddings", WriteEmbeddings.of(spec))
-        .apply("RecordResults", ResultFiles.to(resultDir));
+    PCollectionTuple encoded = p
+        .apply("AudioFiles", Create.of(paths).withCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
+        .apply("Encode", HumpbackIO.encode(spec.encoderSpec().withBatchSize(options.getBatchSize())
+            .withModelThreads(modelThreads(options))).withMaxShardSeconds(options.getMaxShardSeconds()));
+    PCollectionTuple written = encoded.get(HumpbackIO.EMBEDDINGS)
+        .apply("WriteEmbeddings", EmbeddingParquetIO.write(spec.embeddingsRoot()).withFooter(spec.footer())
+            .withAudioSha256(sha));
+    TypeDescriptor<KV<String, FileResult>> type =
+        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(FileResult.class));
+    KvCoder<String, FileResult> coder = KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(FileResult.class));
+    PCollection<KV<String, FileResult>> ok = written.get(EmbeddingParquetIO.WRITTEN).apply("Written",
+        MapElements.into(type).via((EmbeddingParquetIO.WrittenFile w) ->
+            KV.of(w.sourceId(), FileResult.ok(w.sourceId(), w.rows(), w.vectorDim(), w.path())))).setCoder(coder);
+    PCollection<KV<String, FileResult>> failed = PCollectionList.of(encoded.get(HumpbackIO.FAILURES))
+        .and(written.get(EmbeddingParquetIO.FAILURES))
+        .apply("AllFailures", Flatten.pCollections())
+        .apply("Failed", MapElements.into(type).via((EncodingFailure f) -> KV.of(f.sourceId(), FileResult.failed(f))))
+        .setCoder(coder);
+    PCollectionList.of(ok).and(failed)
+        .apply("AllOutcomes", Flatten.pCollections())
+        .apply("ByFile", GroupByKey.create())
+        .apply("OneOutcomePerFile", ParDo.of(new OutcomeFn(spec)))
+        .apply("WriteOutcomes", TextIO.write().to(outcomes).withSuffix(".jsonl"));
     return p;
   }
 
-  /** The cancel marker of the run in {@code runDir}: its absolute path, which also keys the run's progress. */
-  static String cancelMarker(Path runDir) {
-    return runDir.toAbsolutePath().resolve(CANCEL_MARKER).toString();
+  /**
+   * A file's outcome: its first failure when it has any (a failed window fails the file; a file the
+   * sink wrote anyway, e.g. when its very last window failed, is deleted), else its written file.
+   */
+  static final class OutcomeFn extends DoFn<KV<String, Iterable<FileResult>>, String> {
+    private final EncodingSpec spec;
+
+    OutcomeFn(EncodingSpec spec) {
+      this.spec = spec;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<FileResult>> e, OutputReceiver<String> out) throws IOException {
+      FileResult written = null;
+      List<FileResult> failures = new ArrayList<>();
+      for (FileResult r : e.getValue()) {
+        if (r.isOk()) {
+          written = r;
+        } else {
+          failures.add(r);
+        }
+      }
+      FileResult outcome = written;
+      if (!failures.isEmpty()) {
+        // The cause (decode, features, inference) before its consequence (incomplete), then by message.
+        failures.sort(Comparator.comparingInt((FileResult r) -> r.errorReason().equals("incomplete") ? 1 : 0)
+            .thenComparing(FileResult::errorMessage));
+        outcome = failures.get(0);
+        if (written != null) {
+          EmbeddingParquetIO.delete(spec.embeddingsRoot(), spec.footer(), e.getKey());
+        }
+      }
+      out.output(JSON.writeValueAsString(outcome));
+    }
   }
 
-  /** Builds and starts a run; the caller polls it, may cancel it, and awaits its result. */
+  /** Builds and starts a run whose scratch (the outcomes) goes to {@code runDir}; the caller polls, may cancel, and awaits. */
   public static Run start(EncodingOptions options, EncodingSpec spec, List<Input> inputs, Path runDir) {
-    List<String> ids = inputs.stream().map(Input::audioFileId).toList();
-    Path resultDir = runDir.resolve("results");
-    deleteTree(resultDir); // results of an earlier run in the same folder must never pass for this run's
-    deleteTree(ShardProgress.dir(cancelMarker(runDir))); // nor its progress
-    for (Input in : inputs) {
-      EmbeddingPart.clean(spec.parquetPath(in.audioFileId())); // parts a crashed run left behind
-    }
-    try {
-      Files.deleteIfExists(runDir.resolve(CANCEL_MARKER));
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clear the cancel marker in " + runDir, e);
-    }
-    Pipeline p = build(options, spec, inputs, resultDir);
-    WarmUp.start(p);
+    deleteTree(runDir); // outcomes of an earlier run in the same folder must never pass for this run's
+    String outcomes = runDir.toAbsolutePath().resolve("outcomes").resolve("outcome").toString();
+    Pipeline p = build(options, spec, inputs, outcomes);
     options.setBlockOnRun(false); // direct: run() returns at once so the run can be polled and cancelled
-    return new Run(p, spec, ids, runDir, resultDir);
+    return new Run(p, spec, inputs.stream().map(Input::audioFileId).toList(), runDir, outcomes);
   }
 
   /** Builds, runs and waits. */
@@ -252,51 +253,31 @@ public final class EncodingPipeline {
     private final EncodingSpec spec;
     private final List<String> audioFileIds;
     private final Path runDir;
-    private final Path resultDir;
+    private final String outcomes;
     private final long startNanos = System.nanoTime();
     private final LaunchedPipeline launched;
     private volatile boolean cancelRequested;
 
-    private Run(Pipeline p, EncodingSpec spec, List<String> audioFileIds, Path runDir, Path resultDir) {
+    private Run(Pipeline p, EncodingSpec spec, List<String> audioFileIds, Path runDir, String outcomes) {
       this.spec = spec;
       this.audioFileIds = List.copyOf(audioFileIds);
       this.runDir = runDir;
-      this.resultDir = resultDir;
+      this.outcomes = outcomes;
       this.launched = new LaunchedPipeline(p, "encoding-pipeline-launcher");
     }
 
-    /**
-     * Windows through inference so far, live on every runner: counted per batch by workers in this
-     * JVM ({@link LiveProgress}), per shard in the run folder by workers anywhere ({@link ShardProgress}),
-     * and by the runner's counter once it reports.
-     */
+    /** Windows through inference so far: Beam's counter, as the runner reports it ({@code -1} before it can). */
     public long windowsEmbedded() {
-      long live = Math.max(LiveProgress.get(cancelMarker()), ShardProgress.total(cancelMarker()));
-      return Math.max(live, launched.counter(EncodingPipeline.class, "windows_embedded"));
-    }
-
-    /** The run's cancel marker path, which also keys its {@link LiveProgress}. */
-    private String cancelMarker() {
-      return EncodingPipeline.cancelMarker(runDir);
+      return Math.max(0, launched.counter(HumpbackIO.METRICS_NAMESPACE, "windows_embedded"));
     }
 
     public boolean isDone() {
       return launched.isDone();
     }
 
-    /**
-     * Asks the run to stop: the direct runner's result is cancelled; every runner also sees the
-     * run folder's cancel marker at its next embedded window and fails fast. Output already written
-     * is removed by {@link #discardOutput()}.
-     */
+    /** Asks the runner to stop the run ({@link PipelineResult#cancel()}); {@link #discardOutput} removes what it wrote. */
     public void cancel() {
       cancelRequested = true;
-      try {
-        Files.createDirectories(runDir);
-        Files.writeString(runDir.resolve(CANCEL_MARKER), "cancel requested");
-      } catch (IOException e) {
-        LOG.warn("Cannot write the cancel marker in {}: {}", runDir, e.toString());
-      }
       launched.cancel();
     }
 
@@ -304,7 +285,7 @@ public final class EncodingPipeline {
       return cancelRequested;
     }
 
-    /** Waits for the end and collects one result per input file. */
+    /** Waits for the end and collects one result per input file, in input order. */
     public Result await() {
       PipelineResult.State state;
       try {
@@ -317,20 +298,23 @@ public final class EncodingPipeline {
       if (cancelRequested) {
         state = PipelineResult.State.CANCELLED;
       }
-      LiveProgress.forget(cancelMarker());
       Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
       Map<String, FileResult> byId = new LinkedHashMap<>();
-      for (FileResult fr : ResultFiles.read(resultDir)) {
-        byId.put(fr.audioFileId(), fr);
+      if (state == PipelineResult.State.DONE) {
+        for (FileResult fr : readOutcomes(outcomes + "*")) {
+          byId.put(fr.audioFileId(), fr);
+        }
       }
       List<FileResult> out = new ArrayList<>();
       Throwable t = launched.failure();
       for (String id : audioFileIds) {
         FileResult fr = byId.get(id);
         if (fr == null) {
-          String why = state == PipelineResult.State.CANCELLED ? "canceled"
-              : t != null ? "The encoding pipeline failed: " + rootMessage(t) : "The encoding pipeline ended in state " + state;
-          fr = FileResult.failed(new FileFailure(id, state == PipelineResult.State.CANCELLED ? "canceled" : "pipeline", why));
+          boolean canceled = state == PipelineResult.State.CANCELLED;
+          String why = canceled ? "canceled"
+              : t != null ? "The encoding pipeline failed: " + rootMessage(t)
+              : "The encoding pipeline ended in state " + state + storageCause();
+          fr = FileResult.failed(id, canceled ? "canceled" : "pipeline", why);
         }
         out.add(fr);
       }
@@ -340,27 +324,67 @@ public final class EncodingPipeline {
       return new Result(state, out, elapsed);
     }
 
-    /** Deletes what this run wrote (Parquet files and temps) and its run directory: used on cancel. */
-    public void discardOutput() {
-      if (!LiveProgress.awaitNoShards(cancelMarker(), 30_000)) {
-        LOG.warn("Shards of a cancelled run are still running after 30 s; discarding its output anyway");
-      }
-      for (String id : audioFileIds) {
-        Path target = spec.parquetPath(id);
-        EmbeddingParquet.cleanTemps(target);
-        EmbeddingPart.clean(target);
-        try {
-          Files.deleteIfExists(target);
-        } catch (IOException e) {
-          LOG.warn("Cannot delete {}: {}", target, e.toString());
+    /**
+     * When a runner reports only its end state, the cause is often the storage: a full disk or a read-only storage
+     * root makes its steps fail where their exceptions are not returned. Writing a probe file in the run's folders
+     * names that cause ("No space left on device"); empty when they take writes.
+     */
+    private String storageCause() {
+      for (Path dir : List.of(runDir, Path.of(spec.embeddingsRoot()))) {
+        Optional<String> why = StorageErrors.probeWritable(dir);
+        if (why.isPresent()) {
+          LOG.warn("Encoding run {} cannot write to its storage: {}", runDir.getFileName(), why.get());
+          return ": " + why.get() + " (writing to the storage root)";
         }
+      }
+      return "";
+    }
+
+    /** Deletes what this run wrote for every file (Parquet files, temps, parts) and its run folder: used on cancel. */
+    public void discardOutput() {
+      for (String id : audioFileIds) {
+        discardOutput(id);
       }
       deleteRunDir();
     }
 
-    /** Removes the run's scratch directory (results JSON). */
+    /** Deletes what this run wrote for one file (a job of the batch that was cancelled). */
+    public void discardOutput(String audioFileId) {
+      try {
+        EmbeddingParquetIO.delete(spec.embeddingsRoot(), spec.footer(), audioFileId);
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot delete the output of {}: {}", audioFileId, e.toString());
+      }
+    }
+
+    /** Removes the run's scratch folder (its outcomes). */
     public void deleteRunDir() {
       deleteTree(runDir);
+    }
+  }
+
+  /** The outcomes (JSON lines) in the files matching {@code pattern}. */
+  static List<FileResult> readOutcomes(String pattern) {
+    List<FileResult> out = new ArrayList<>();
+    try {
+      MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+      if (m.status() != MatchResult.Status.OK) {
+        return out;
+      }
+      for (MatchResult.Metadata md : m.metadata()) {
+        String text;
+        try (var in = Channels.newInputStream(FileSystems.open(md.resourceId()))) {
+          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (String line : text.split("\n")) {
+          if (!line.isBlank()) {
+            out.add(JSON.readValue(line, FileResult.class));
+          }
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the run's outcomes " + pattern, e);
     }
   }
 
@@ -380,30 +404,6 @@ public final class EncodingPipeline {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot delete " + dir, e);
-    }
-  }
-
-  /** Counts windows through inference (the progress figure) and stops the run once its cancel marker exists. */
-  static final class CountFn extends DoFn<EmbeddedWindow, EmbeddedWindow> {
-    private final String cancelMarker;
-    private final Counter embedded = Metrics.counter(EncodingPipeline.class, "windows_embedded");
-    private transient long nextCheckNanos;
-
-    CountFn(String cancelMarker) {
-      this.cancelMarker = cancelMarker;
-    }
-
-    @ProcessElement
-    public void process(@Element EmbeddedWindow w, OutputReceiver<EmbeddedWindow> out) {
-      long now = System.nanoTime();
-      if (now >= nextCheckNanos) {
-        nextCheckNanos = now + 100_000_000L; // a file-system check at most every 100 ms
-        if (Files.exists(Path.of(cancelMarker))) {
-          throw new CancellationException("Encoding run cancelled");
-        }
-      }
-      embedded.inc();
-      out.output(w);
     }
   }
 }

@@ -3,6 +3,8 @@ package org.humpback.pipelines;
 import java.io.Serializable;
 import java.util.Map;
 import org.humpback.transforms.audio.FrontEndConfig;
+import org.humpback.transforms.beam.EmbeddingParquetIO;
+import org.humpback.transforms.beam.EncoderSpec;
 import org.humpback.transforms.model.ModelConfig;
 
 /**
@@ -40,15 +42,19 @@ public record EncodingSpec(String modelName, String modelVersion, ModelConfig mo
     model = model.withFrameHopSamples(frontEnd.frameHopSamples());
   }
 
-  /** Where the file for {@code audioFileId} goes. */
+  /** Where the file for {@code audioFileId} goes (as {@link EmbeddingParquetIO#write} names it). */
   public java.nio.file.Path parquetPath(String audioFileId) {
-    return EmbeddingParquet.path(java.nio.file.Path.of(embeddingsRoot), modelVersion, audioFileId, signature);
+    return java.nio.file.Path.of(EmbeddingParquetIO.target(embeddingsRoot, footer(), audioFileId));
   }
 
-  /** Footer metadata for one file (vector_dim filled in by the writer). */
-  public EmbeddingParquet.Metadata metadata(String audioFileId, int vectorDim) {
-    String sha = audioSha256ById.get(audioFileId);
-    return new EmbeddingParquet.Metadata(modelName, modelVersion, signature, frontEnd.toCanonicalJson(),
-        sha == null ? "unknown" : sha, vectorDim, HumpbackVersion.current());
+  /** The footer values every file of the run carries. */
+  public EmbeddingParquetIO.Footer footer() {
+    return new EmbeddingParquetIO.Footer(modelName, modelVersion, signature, frontEnd.toCanonicalJson(),
+        HumpbackVersion.current());
+  }
+
+  /** The model and front end as the encoding transform takes them. */
+  public EncoderSpec encoderSpec() {
+    return EncoderSpec.of(model, frontEnd);
   }
 }

@@ -22,12 +22,17 @@ public final class LaunchedPipeline {
   private final AtomicReference<PipelineResult> result = new AtomicReference<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Thread launcher;
+  private volatile boolean cancelRequested;
 
   /** Starts {@code p} on a daemon thread named {@code threadName}. */
   public LaunchedPipeline(Pipeline p, String threadName) {
     launcher = new Thread(() -> {
       try {
-        result.set(p.run());
+        PipelineResult r = p.run();
+        result.set(r);
+        if (cancelRequested) {
+          cancel(r); // asked for before the runner handed back its handle (building a run can take seconds)
+        }
       } catch (Throwable t) {
         failure.set(t);
       }
@@ -50,17 +55,24 @@ public final class LaunchedPipeline {
   }
 
   /**
-   * Cancels through the runner's handle when there is one and the run is not over (a Flink batch run
-   * has none until it ends: its DoFns watch a cancel marker instead). Failures only log.
+   * Cancels through the runner's handle ({@link PipelineResult#cancel()}) when the run is not over, at once or, when
+   * {@code run()} has not returned yet, as soon as it does. Failures only log.
    */
   public void cancel() {
+    cancelRequested = true;
     PipelineResult r = result.get();
-    if (r != null && !r.getState().isTerminal()) {
-      try {
+    if (r != null) {
+      cancel(r);
+    }
+  }
+
+  private void cancel(PipelineResult r) {
+    try {
+      if (!r.getState().isTerminal()) {
         r.cancel();
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("Cancelling the pipeline on {} failed: {}", launcher.getName(), e.toString());
       }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Cancelling the pipeline on {} failed: {}", launcher.getName(), e.toString());
     }
   }
 
@@ -88,6 +100,11 @@ public final class LaunchedPipeline {
    * handle yet or cannot answer (some runners answer metrics only at the end).
    */
   public long counter(Class<?> namespace, String name) {
+    return counter(namespace.getName(), name);
+  }
+
+  /** As {@link #counter(Class, String)} for a namespace given by name. */
+  public long counter(String namespace, String name) {
     PipelineResult r = result.get();
     if (r == null) {
       return -1;

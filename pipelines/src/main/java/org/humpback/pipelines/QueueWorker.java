@@ -45,8 +45,8 @@ public abstract class QueueWorker implements Runnable {
     this.exitWhenIdle = exitWhenIdle;
   }
 
-  /** Claims and runs one job; false when the queue had none. */
-  protected abstract boolean runNextJob();
+  /** Claims and runs the next job (or batch of jobs); returns how many ran, 0 when the queue had none. */
+  protected abstract int runNextJobs();
 
   /** Requeues (or fails) running jobs whose heartbeat is older than {@code staleAfter}; returns what moved. */
   protected abstract List<?> requeueStale(Duration staleAfter);
@@ -65,16 +65,16 @@ public abstract class QueueWorker implements Runnable {
           LOG.warn("{}: stale sweep failed: {}", name, e.toString());
         }
       }
-      boolean ran;
+      int ran;
       try {
-        ran = runNextJob();
+        ran = runNextJobs();
       } catch (RuntimeException e) {
         // The claim itself failed (database busy beyond its timeout): wait and try again.
         LOG.warn("{}: claiming a job failed: {}", name, e.toString());
-        ran = false;
+        ran = 0;
       }
-      if (ran) {
-        jobsRun.incrementAndGet();
+      if (ran > 0) {
+        jobsRun.addAndGet(ran);
         continue;
       }
       if (exitWhenIdle || !idleSleep()) {

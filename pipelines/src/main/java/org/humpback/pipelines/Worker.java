@@ -7,7 +7,7 @@ import org.humpback.registry.queue.JobQueue;
 
 /**
  * The encoding worker: a {@link QueueWorker} around a {@link JobRunner} that drains
- * {@code processing_jobs}.
+ * {@code processing_jobs}, up to {@code batchJobs} jobs per pipeline run.
  */
 public final class Worker extends QueueWorker {
 
@@ -35,12 +35,21 @@ public final class Worker extends QueueWorker {
   }
 
   @Override
-  protected boolean runNextJob() {
-    return runner.runNext().isPresent();
+  protected int runNextJobs() {
+    return runner.runNextBatch(runner.settings().batchJobs()).size();
   }
 
+  /** Whether this worker has swept the storage root's leftovers since it started. */
+  private boolean swept;
+
+  /** Also removes what killed processes left behind: at the first sweep, and whenever jobs of a silent worker moved. */
   @Override
   protected List<?> requeueStale(Duration staleAfter) {
-    return queue.requeueStale(staleAfter);
+    List<?> moved = queue.requeueStale(staleAfter);
+    if (!swept || !moved.isEmpty()) {
+      swept = true;
+      runner.removeLeftovers(staleAfter);
+    }
+    return moved;
   }
 }

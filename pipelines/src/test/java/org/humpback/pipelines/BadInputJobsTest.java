@@ -1,5 +1,7 @@
 package org.humpback.pipelines;
 
+import org.humpback.transforms.beam.EmbeddingParquet;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,7 +87,7 @@ class BadInputJobsTest {
         assertEquals(JobStatus.COMPLETE, j.status(), name + ": " + j.errorMessage());
         var set = db.dao(EmbeddingSetDao.class).findByAudioFileAndSignature(j.audioFileId(), j.encodingSignature()).orElseThrow();
         assertTrue(set.rowCount() >= 1, name);
-        for (var row : EmbeddingParquet.read(Path.of(set.parquetPath())).rows()) {
+        for (var row : EmbeddingParquet.read(set.parquetPath()).rows()) {
           for (float v : row.embedding()) {
             assertTrue(Float.isFinite(v), name + ": non-finite value in row " + row.rowIndex());
           }

@@ -11,14 +11,18 @@ import org.apache.beam.sdk.PipelineResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Cancelling a run on Flink [local], whose in-process run() gives no handle to cancel until it ends. */
+/**
+ * Cancelling a run through {@link PipelineResult#cancel()}. On Flink this works for runs on a cluster (detached;
+ * examples/flink-cluster's StandaloneFlinkClusterTest cancels one); a Flink [local] run is attached and gives no
+ * handle until it ends (see pipelines/README.md), so it is only discarded once it has ended.
+ */
 class EncodingCancelTest {
 
   @Test
-  void aCancelledFlinkRunStopsBeforeWritingAnything(@TempDir Path dir) throws Exception {
+  void aCancelledRunStopsBeforeWritingAnything(@TempDir Path dir) throws Exception {
     Path wav = Fixtures.chirpWav(dir.resolve("long.wav"), 900, 16000, 7);
     EncodingSpec spec = EncodingPipelineTest.spec(dir, Map.of());
-    EncodingPipeline.Run run = EncodingPipeline.start(EncodingPipeline.options("flink", "[local]", 2, false), spec,
+    EncodingPipeline.Run run = EncodingPipeline.start(EncodingPipeline.options("direct", null, 2, false), spec,
         List.of(new EncodingPipeline.Input("long", wav.toString(), "0".repeat(64))), dir.resolve("run"));
     Thread.sleep(500);
     run.cancel();

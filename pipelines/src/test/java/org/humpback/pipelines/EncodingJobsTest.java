@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EncodingJobsTest {
 
   private static ModelRecord model(InputFormat format, Integer rate, Double window) {
-    return new ModelRecord("m1", "m", "m", "/models/m.tflite", 64, null, true, ModelType.TFLITE, format, rate, window,
+    return new ModelRecord("m1", "m", "m", "/models/m.tflite", 64, null, true, ModelType.TFLITE.wireName(), format.wireName(), rate, window,
         null, null, null, null, false, "0".repeat(64), Instant.EPOCH, Instant.EPOCH);
   }
 

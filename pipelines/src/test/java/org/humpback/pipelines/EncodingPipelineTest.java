@@ -1,5 +1,7 @@
 package org.humpback.pipelines;
 
+import org.humpback.transforms.beam.EmbeddingParquet;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +46,7 @@ class EncodingPipelineTest {
 
   @BeforeAll
   static void corpus() {
-    model = SharedCorpus.model("yamnet/yamnet.tflite");
+    model = SharedCorpus.yamnet();
     wav = SharedCorpus.audio("humpback/glacier-bay-humpback.wav");
     mp3 = SharedCorpus.audio("humpback/glacier-bay-humpback.mp3");
     ogg = SharedCorpus.audio("humpback/glacier-bay-humpback.ogg");
@@ -102,7 +104,7 @@ class EncodingPipelineTest {
       Path audio = List.of(wav, mp3, ogg).get(i);
       long expected = expectedWindows(audio);
       assertEquals(expected, r.windows(), "windows of " + audio);
-      EmbeddingParquet.Contents c = EmbeddingParquet.read(Path.of(r.parquetPath()));
+      EmbeddingParquet.Contents c = EmbeddingParquet.read(r.parquetPath());
       assertEquals(expected, c.rows().size());
       assertEquals(1024, c.metadata().vectorDim()); // YAMNet's embedding (the first output would be the 521 AudioSet scores)
       for (int k = 0; k < c.rows().size(); k++) {
@@ -111,7 +113,7 @@ class EncodingPipelineTest {
         assertEquals(k * 15600 / 16000.0, row.startS(), 1e-9, "contiguous start times");
         assertTrue(row.endS() > row.startS());
       }
-      EmbeddingParquet.Contents fc = EmbeddingParquet.read(Path.of(f.files().get(i).parquetPath()));
+      EmbeddingParquet.Contents fc = EmbeddingParquet.read(f.files().get(i).parquetPath());
       assertEquals(c.rows().size(), fc.rows().size());
       for (int k = 0; k < c.rows().size(); k++) {
         float[] a = c.rows().get(k).embedding();
@@ -121,7 +123,7 @@ class EncodingPipelineTest {
         }
       }
     }
-    assertEquals("w".repeat(64), EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath())).metadata().audioSha256());
+    assertEquals("w".repeat(64), EmbeddingParquet.read(d.files().get(0).parquetPath()).metadata().audioSha256());
 
     // Long files are cut into time shards decoded in parallel: 7-s shards give the same rows.
     Path shardRoot = dir.resolve("sharded");
@@ -129,8 +131,8 @@ class EncodingPipelineTest {
     sharded.setMaxShardSeconds(7.0);
     EncodingPipeline.Result sh = EncodingPipeline.run(sharded, spec(shardRoot, Map.of()),
         List.of(inputs.get(0)), shardRoot.resolve("run"));
-    EmbeddingParquet.Contents whole = EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath()));
-    EmbeddingParquet.Contents pieces = EmbeddingParquet.read(Path.of(sh.files().get(0).parquetPath()));
+    EmbeddingParquet.Contents whole = EmbeddingParquet.read(d.files().get(0).parquetPath());
+    EmbeddingParquet.Contents pieces = EmbeddingParquet.read(sh.files().get(0).parquetPath());
     assertEquals(whole.rows().size(), pieces.rows().size());
     for (int k = 0; k < whole.rows().size(); k++) {
       assertEquals(whole.rows().get(k).startS(), pieces.rows().get(k).startS());
@@ -146,8 +148,8 @@ class EncodingPipelineTest {
     for (int k = 0; k < wavWindows.size(); k++) {
       audioSum += correlation(wavWindows.get(k).samples(), mp3Windows.get(k).samples());
     }
-    float[][] a = EmbeddingParquet.read(Path.of(d.files().get(0).parquetPath())).matrix();
-    float[][] b = EmbeddingParquet.read(Path.of(d.files().get(1).parquetPath())).matrix();
+    float[][] a = EmbeddingParquet.read(d.files().get(0).parquetPath()).matrix();
+    float[][] b = EmbeddingParquet.read(d.files().get(1).parquetPath()).matrix();
     try (EmbeddingModel m = EmbeddingModels.open(ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName(YAMNET_EMBEDDING))) {
       for (int k = 0; k < a.length; k += 7) {
         assertArrayEquals(m.embed(new float[][] {wavWindows.get(k).samples()})[0], a[k], 1e-5f, "wav row " + k);
@@ -166,7 +168,7 @@ class EncodingPipelineTest {
     // 0.862. wavAndMp3OfOneRecordingGiveTheSameEmbeddings checks pairs with one source.
     assertTrue(audioSum / a.length >= 0.9, "audio windows: mean correlation " + audioSum / a.length);
     assertTrue(sum / a.length >= 0.84, "YAMNet embeddings, WAV vs MP3: mean cosine per window " + sum / a.length);
-    float[][] o = EmbeddingParquet.read(Path.of(d.files().get(2).parquetPath())).matrix();
+    float[][] o = EmbeddingParquet.read(d.files().get(2).parquetPath()).matrix();
     assertEquals(a.length, o.length);
     double oggSum = 0;
     for (int k = 0; k < a.length; k++) {
@@ -222,8 +224,8 @@ class EncodingPipelineTest {
             new EncodingPipeline.Input("mp3", mp3.toString(), "m".repeat(64))),
         dir.resolve("run"));
     assertTrue(r.files().get(0).isOk() && r.files().get(1).isOk(), r.files().toString());
-    List<EmbeddingParquet.Row> a = EmbeddingParquet.read(Path.of(r.files().get(0).parquetPath())).rows();
-    List<EmbeddingParquet.Row> b = EmbeddingParquet.read(Path.of(r.files().get(1).parquetPath())).rows();
+    List<EmbeddingParquet.Row> a = EmbeddingParquet.read(r.files().get(0).parquetPath()).rows();
+    List<EmbeddingParquet.Row> b = EmbeddingParquet.read(r.files().get(1).parquetPath()).rows();
     assertEquals(expectedWindows, a.size());
     assertEquals(a.size(), b.size());
     double sum = 0;

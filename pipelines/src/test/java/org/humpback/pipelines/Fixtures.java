@@ -9,9 +9,9 @@ import java.util.List;
 import org.humpback.registry.dao.ModelRecord;
 import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.db.Database;
-import org.humpback.registry.models.ModelPaths;
-import org.humpback.registry.models.ModelRegistry;
-import org.humpback.registry.models.ModelSpec;
+import org.humpback.pipelines.models.ModelPaths;
+import org.humpback.pipelines.models.ModelRegistry;
+import org.humpback.pipelines.models.ModelSpec;
 import org.humpback.transforms.model.ModelProbe;
 import org.humpback.transforms.testing.SharedCorpus;
 
@@ -26,7 +26,7 @@ final class Fixtures {
 
   /** Registers the shared YAMNet TFLite (16 kHz, 0.975 s, waveform) as the default model. */
   static ModelRecord registerYamnet(Database db) {
-    Path model = SharedCorpus.model("yamnet/yamnet.tflite");
+    Path model = SharedCorpus.yamnet();
     ModelRegistry registry = new ModelRegistry(db.jdbi(), new ModelPaths(model.getParent(), List.of()), ModelProbe::probe);
     return registry.find("yamnet").orElseGet(() -> registry.register(ModelSpec.of(model.toString()).withName("yamnet").withMakeDefault(true)));
   }

@@ -1,5 +1,7 @@
 package org.humpback.pipelines;
 
+import org.humpback.transforms.beam.EmbeddingParquet;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.humpback.pipelines.jobs.AudioImport;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.dao.EmbeddingSet;
@@ -72,7 +75,7 @@ class JobRunnerTest {
       assertEquals(16000, set.targetSampleRate());
       assertEquals(home.resolve("data/embeddings/yamnet/" + good.id() + "/" + first.encodingSignature() + ".parquet").toString(),
           set.parquetPath());
-      EmbeddingParquet.Contents c = EmbeddingParquet.read(Path.of(set.parquetPath()));
+      EmbeddingParquet.Contents c = EmbeddingParquet.read(set.parquetPath());
       assertEquals(windows, c.rows().size());
       assertEquals(good.checksumSha256(), c.metadata().audioSha256());
       assertEquals(first.encodingSignature(), c.metadata().encodingSignature());
@@ -119,7 +122,8 @@ class JobRunnerTest {
       List<Worker> workers = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
       for (String id : List.of("w1", "w2")) {
-        Worker w = new Worker(new JobRunner(db, home, home.resolve("data"), Fixtures.testSettings(id).withEnforceChecks(false), count),
+        Worker w = new Worker(new JobRunner(db, home, home.resolve("data"),
+            Fixtures.testSettings(id).withEnforceChecks(false).withBatchJobs(5), count),
             queue, Duration.ZERO, Duration.ofSeconds(30), true);
         workers.add(w);
         Thread t = new Thread(w, "worker-" + id);

@@ -1,5 +1,7 @@
 package org.humpback.pipelines;
 
+import org.humpback.transforms.beam.EmbeddingParquet;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.humpback.pipelines.jobs.AudioImport;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.EmbeddingSet;
 import org.humpback.registry.dao.EmbeddingSetDao;
@@ -68,8 +71,74 @@ class WorkerCrashTest {
       assertEquals(1, sets.size());
       long expected = (long) Math.ceil(300 / 0.975);
       assertEquals(expected, sets.get(0).rowCount());
-      assertEquals(expected, EmbeddingParquet.read(Path.of(sets.get(0).parquetPath())).rows().size());
+      assertEquals(expected, EmbeddingParquet.read(sets.get(0).parquetPath()).rows().size());
       assertEquals(List.of(Path.of(sets.get(0).parquetPath())), list(out), "only the final file, no temp files");
+      assertEquals(List.of(), list(home.resolve("data/tmp/runs")), "no run scratch of either attempt");
+    } finally {
+      worker.destroyForcibly();
+    }
+  }
+
+  /**
+   * Issue 15 item 7: SIGKILL mid-write leaves the run's scratch, Parquet parts and temps; the job is then
+   * cancelled, so no rerun rewrites them. A restarted worker's first sweep removes all of it (and an
+   * upload temp a killed server left), and touches nothing a live job owns.
+   */
+  @Test
+  void aRestartedWorkerRemovesWhatAKilledOneLeftBehind(@TempDir Path home) throws Exception {
+    ProcessingJob job;
+    AudioFile audio;
+    AudioFile other;
+    ProcessingJob otherJob;
+    try (Database db = Fixtures.openDb(home)) {
+      ModelRecord yamnet = Fixtures.registerYamnet(db);
+      AudioImport importer = new AudioImport(db, home.resolve("data"));
+      audio = importer.importFile(Fixtures.chirpWav(home.resolve("in/long.wav"), 600, 16000, 5), "in").file();
+      job = JobQueue.processing(db.jdbi()).enqueue(Fixtures.job(audio.id(), yamnet, null));
+      other = importer.importFile(Fixtures.chirpWav(home.resolve("in/other.wav"), 3, 16000, 6), "in").file();
+      otherJob = Fixtures.job(other.id(), yamnet, null);
+    }
+    Path data = home.resolve("data");
+    Path out = data.resolve("embeddings/yamnet/" + audio.id());
+    Process worker = launchWorker(home, "doomed");
+    try (Database db = Fixtures.openDb(home)) {
+      JobQueue<ProcessingJob> queue = JobQueue.processing(db.jdbi());
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      Path parts = out.resolve(job.encodingSignature() + ".parquet.parts");
+      while (!(Files.isDirectory(parts) && !list(parts).isEmpty()) && worker.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      worker.destroyForcibly(); // SIGKILL while parts are being written
+      worker.waitFor();
+      assertTrue(Files.isDirectory(parts) && !list(parts).isEmpty(), "the kill left parts behind: " + list(out));
+      // The run's scratch (TextIO's outcomes) is only written at the run's end; a kill then leaves this:
+      Path deadRun = Files.createDirectories(Leftovers.runDir(data, queue.find(job.id()).orElseThrow())
+          .resolve("outcomes/.temp-beam-1"));
+      Files.writeString(deadRun.resolve("outcome-00000-of-00001.jsonl"), "{}");
+      Path upload = Files.createDirectories(data.resolve("audio/tmp")).resolve("upload-1234.part");
+      Files.writeString(upload, "half an upload of a killed server");
+      Files.setLastModifiedTime(upload, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
+
+      // The user cancels the job of the dead worker: it will never run again, so nothing rewrites its files.
+      assertEquals(JobQueue.CancelOutcome.REQUESTED, queue.cancel(job.id()));
+      // A live job's scratch must survive the sweep: a second job is claimed (running, fresh heartbeat).
+      queue.enqueue(otherJob);
+      ProcessingJob live = queue.claim("live").orElseThrow();
+      Path liveRun = Files.createDirectories(Leftovers.runDir(data, live));
+      Path liveParts = Files.createDirectories(data.resolve("embeddings/yamnet/" + other.id() + "/"
+          + live.encodingSignature() + ".parquet.parts"));
+
+      Thread.sleep(3500); // the dead worker's heartbeat is now older than the 3-s threshold, the live one's is not
+      JobRunner runner = new JobRunner(db, home, data, Fixtures.testSettings("restarted").withEnforceChecks(false), null);
+      queue.heartbeat(live.id(), "live");
+      Worker restarted = new Worker(runner, queue, Duration.ZERO, Duration.ofSeconds(3), true);
+      restarted.run();
+      assertEquals(JobStatus.CANCELED, queue.find(job.id()).orElseThrow().status());
+      assertEquals(List.of(), list(out), "no part, temp or file of the killed run");
+      assertEquals(List.of(liveRun), list(data.resolve("tmp/runs")), "only the live job's scratch is left");
+      assertTrue(Files.isDirectory(liveParts), "a running job's parts are kept");
+      assertTrue(!Files.exists(upload), "an old upload temp is removed");
+      assertTrue(db.dao(EmbeddingSetDao.class).listByAudioFile(audio.id()).isEmpty());
     } finally {
       worker.destroyForcibly();
     }

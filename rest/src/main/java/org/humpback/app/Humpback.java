@@ -23,7 +23,8 @@ public final class Humpback {
       case "encode" -> { return org.humpback.pipelines.cli.EncodeCommand.run(rest); }
       case "demo" -> { return org.humpback.pipelines.cli.DemoCommand.run(rest); }
       case "features" -> { return org.humpback.transforms.cli.FeaturesCommand.run(rest); }
-      case "models" -> { return org.humpback.registry.cli.ModelsCommand.run(rest); }
+      case "models" -> { return org.humpback.pipelines.cli.ModelsCommand.run(rest); }
+      case "db" -> { return org.humpback.registry.cli.DbCommand.run(rest); }
       case "cluster" -> { return org.humpback.pipelines.cli.ClusterCommand.run(rest); }
       case "api" -> { return org.humpback.rest.cli.ApiCommand.run(rest); }
       case "serve" -> { return org.humpback.rest.cli.ServeCommand.run(rest); }
@@ -43,6 +44,7 @@ public final class Humpback {
           demo        import the shipped humpback audio, encode it with the shipped model, cluster, print
           features    write the model-input features of an audio file as .npy (parity checks with Python)
           models      list | scan | add <path> | show <name> | set-default <name> | rm <name>
+          db          migrate-to <url>: copy this registry into an empty (PostgreSQL) database and verify it
           encode      import and encode files or folders through the job table
           cluster     cluster embedding sets through the job table
           worker      poll the job table and run jobs

@@ -1,14 +1,24 @@
 package org.humpback.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.helidon.http.HeaderNames;
@@ -26,7 +36,11 @@ import java.util.stream.Collectors;
  */
 public final class Json {
 
-  public static final ObjectMapper MAPPER = new ObjectMapper()
+  /** Deepest nesting a request body may have; the seed's bodies need 3 levels, metadata a few more. */
+  static final int MAX_NESTING = 64;
+
+  public static final ObjectMapper MAPPER = strict(new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build())
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .registerModule(new JavaTimeModule())
       // Registered after JavaTimeModule so its Instant serializer wins; same text, less work (see FastJson).
@@ -35,20 +49,49 @@ public final class Json {
       // Pydantic ignores unknown fields by default; so do we.
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .setSerializationInclusion(JsonInclude.Include.ALWAYS);
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // A null inside a list (["a", null]) is refused, not handed to the service as an id "null".
+      .setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL))
+      .setSerializationInclusion(JsonInclude.Include.ALWAYS));
+
+  /**
+   * No coercion between JSON types, as Pydantic's strict fields: {@code 123} is not the string "123", {@code "5"} is
+   * not the number 5, {@code 2.5} is not the integer 2, and {@code true} is neither.
+   */
+  private static ObjectMapper strict(ObjectMapper m) {
+    m.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    for (LogicalType number : new LogicalType[] {LogicalType.Integer, LogicalType.Float}) {
+      m.coercionConfigFor(number)
+          .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    }
+    m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    m.coercionConfigFor(LogicalType.Boolean)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    return m;
+  }
 
   private static final String APPLICATION_JSON = "application/json";
 
   private Json() {}
 
   public static void send(ServerResponse res, Status status, Object body) {
-    byte[] bytes;
+    res.status(status).header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON).send(bytes(body));
+  }
+
+  /** {@code body} as JSON bytes. */
+  public static byte[] bytes(Object body) {
     try {
-      bytes = MAPPER.writeValueAsBytes(body);
+      return MAPPER.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise response " + body.getClass().getSimpleName(), e);
     }
-    res.status(status).header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON).send(bytes);
   }
 
   public static void ok(ServerResponse res, Object body) {
@@ -80,10 +123,15 @@ public final class Json {
       if (tree == null || !tree.isObject()) {
         throw ApiException.unprocessable("body: expected a JSON object");
       }
+      requireFiniteNumbers(tree, "");
       return MAPPER.treeToValue(tree, type);
+    } catch (StreamConstraintsException e) {
+      throw ApiException.unprocessable("body: JSON nested deeper than " + MAX_NESTING + " levels");
     } catch (InvalidFormatException e) {
       throw ApiException.unprocessable(fieldOf(e) + ": invalid value " + describe(e.getValue())
           + " (expected " + simpleType(e.getTargetType()) + ")");
+    } catch (InvalidNullException e) {
+      throw ApiException.unprocessable(fieldOf(e) + ": null is not allowed here");
     } catch (MismatchedInputException e) {
       throw ApiException.unprocessable(fieldOf(e) + ": wrong type (expected " + simpleType(e.getTargetType()) + ")");
     } catch (JsonMappingException e) {
@@ -91,10 +139,30 @@ public final class Json {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw ApiException.unprocessable(fieldOf(e) + ": " + cause.getMessage());
     } catch (JsonProcessingException e) {
-      throw ApiException.unprocessable("body: malformed JSON (" + e.getOriginalMessage() + ", line "
-          + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr() + ")");
+      JsonLocation at = e.getLocation();
+      throw ApiException.unprocessable("body: malformed JSON (" + e.getOriginalMessage()
+          + (at == null ? "" : ", line " + at.getLineNr() + " column " + at.getColumnNr()) + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("parsing request body", e);
+    }
+  }
+
+  /**
+   * Refuses numbers a double cannot hold ({@code 1e400} parses as Infinity): stored, they would come back as the
+   * string "Infinity", which is not JSON.
+   */
+  private static void requireFiniteNumbers(JsonNode node, String path) {
+    if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+      throw ApiException.unprocessable((path.isEmpty() ? "body" : "field '" + path + "'")
+          + ": number out of range (must be a finite double)");
+    }
+    if (node.isObject()) {
+      node.properties().forEach(e -> requireFiniteNumbers(e.getValue(),
+          path.isEmpty() ? e.getKey() : path + "." + e.getKey()));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        requireFiniteNumbers(node.get(i), path + "[" + i + "]");
+      }
     }
   }
 

@@ -30,6 +30,40 @@ public final class Requests {
     return parsed;
   }
 
+  /** A finite number in {@code [min, max]}, or {@code defaultValue} when absent; otherwise a 422 naming it. */
+  public static double doubleQuery(ServerRequest req, String name, double defaultValue, double min, double max) {
+    var value = req.query().first(name);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    String raw = value.get();
+    double parsed;
+    try {
+      parsed = Double.parseDouble(raw.strip());
+    } catch (NumberFormatException e) {
+      throw ApiException.unprocessable("query parameter '" + name + "': invalid number \"" + raw + "\"");
+    }
+    if (!Double.isFinite(parsed) || parsed < min || parsed > max) {
+      throw ApiException.unprocessable("query parameter '" + name + "': " + raw.strip() + " is out of range [" + min
+          + ", " + max + "]");
+    }
+    return parsed;
+  }
+
+  /** {@code true}/{@code false} (also 1/0), or {@code defaultValue} when absent; otherwise a 422 naming it. */
+  public static boolean booleanQuery(ServerRequest req, String name, boolean defaultValue) {
+    var value = req.query().first(name);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    return switch (value.get().strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1" -> true;
+      case "false", "0" -> false;
+      default -> throw ApiException.unprocessable("query parameter '" + name + "': invalid boolean \""
+          + value.get() + "\" (expected true or false)");
+    };
+  }
+
   /** The page size of list endpoints: {@code limit} (default 100, at most 10,000) and {@code offset}. */
   public record Page(int limit, int offset) {
     public static Page of(ServerRequest req) {

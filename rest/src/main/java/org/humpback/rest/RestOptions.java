@@ -39,7 +39,11 @@ public record RestOptions(
       throw new IllegalArgumentException("Invalid max attempts: " + maxAttempts + " (expected >= 1)");
     }
     storageRoot = storageRoot.toAbsolutePath().normalize();
-    apiToken = apiToken == null || apiToken.isBlank() ? null : apiToken;
+    if (apiToken != null && apiToken.isBlank()) {
+      // Never read as "no authentication": a blank secret is a configuration mistake.
+      throw new IllegalArgumentException("Invalid HUMPBACK_API_TOKEN: blank (set a token, or none to serve without "
+          + "authentication)");
+    }
     frontEndDefaults = frontEndDefaults == null ? FrontEndConfig.defaults() : frontEndDefaults;
   }
 

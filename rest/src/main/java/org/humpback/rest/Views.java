@@ -27,7 +27,9 @@ public final class Views {
       Integer sampleRateOriginal, Instant createdAt, MetadataView metadata) {
 
     public static AudioFileView of(AudioFile f, AudioMetadata m) {
-      return new AudioFileView(f.id(), f.filename(), f.folderPath(), f.checksumSha256(), f.durationSeconds(),
+      // No folder is "" as the seed's clients expect, also for rows stored before folders were normalised.
+      return new AudioFileView(f.id(), f.filename(), f.folderPath() == null ? "" : f.folderPath(), f.checksumSha256(),
+          f.durationSeconds(),
           f.sampleRateOriginal(), f.createdAt(), m == null ? null : MetadataView.of(m));
     }
   }
@@ -47,27 +49,29 @@ public final class Views {
       Double windowSizeSeconds, Integer targetSampleRate, @JsonRawValue String featureConfig, String errorMessage,
       Instant createdAt, Instant updatedAt, boolean skipped, double progress) {
 
-    public static ProcessingJobView of(ProcessingJob j) {
+    public static ProcessingJobView of(ProcessingJob j, ServerPaths paths) {
       return new ProcessingJobView(j.id(), j.audioFileId(), j.status().wireName(), j.encodingSignature(),
-          j.modelVersion(), j.windowSizeSeconds(), j.targetSampleRate(), j.featureConfig(), j.errorMessage(),
+          j.modelVersion(), j.windowSizeSeconds(), j.targetSampleRate(), j.featureConfig(), paths.scrub(j.errorMessage()),
           j.createdAt(), j.updatedAt(), j.skipped(), j.progress());
     }
 
     /** The same view from the list query's narrower row. */
-    public static ProcessingJobView of(ProcessingJobSummary j) {
+    public static ProcessingJobView of(ProcessingJobSummary j, ServerPaths paths) {
       return new ProcessingJobView(j.id(), j.audioFileId(), j.status().wireName(), j.encodingSignature(),
-          j.modelVersion(), j.windowSizeSeconds(), j.targetSampleRate(), j.featureConfig(), j.errorMessage(),
+          j.modelVersion(), j.windowSizeSeconds(), j.targetSampleRate(), j.featureConfig(), paths.scrub(j.errorMessage()),
           j.createdAt(), j.updatedAt(), j.skipped(), j.progress());
     }
   }
 
+  /** {@code parquet_path} is relative to the storage root. */
   public record EmbeddingSetView(
       String id, String audioFileId, String encodingSignature, String modelVersion, double windowSizeSeconds,
       int targetSampleRate, int vectorDim, String parquetPath, Long rowCount, Instant createdAt) {
 
-    public static EmbeddingSetView of(EmbeddingSet s) {
+    public static EmbeddingSetView of(EmbeddingSet s, ServerPaths paths) {
       return new EmbeddingSetView(s.id(), s.audioFileId(), s.encodingSignature(), s.modelVersion(),
-          s.windowSizeSeconds(), s.targetSampleRate(), s.vectorDim(), s.parquetPath(), s.rowCount(), s.createdAt());
+          s.windowSizeSeconds(), s.targetSampleRate(), s.vectorDim(), paths.shown(s.parquetPath()), s.rowCount(),
+          s.createdAt());
     }
   }
 
@@ -75,9 +79,9 @@ public final class Views {
       String id, String status, List<String> embeddingSetIds, @JsonRawValue String parameters, String errorMessage,
       Instant createdAt, Instant updatedAt, double progress, @JsonRawValue String metrics) {
 
-    public static ClusteringJobView of(ClusteringJob j) {
+    public static ClusteringJobView of(ClusteringJob j, ServerPaths paths) {
       return new ClusteringJobView(j.id(), j.status().wireName(), j.embeddingSetIdList(), j.parameters(),
-          j.errorMessage(), j.createdAt(), j.updatedAt(), j.progress(), j.metrics());
+          paths.scrub(j.errorMessage()), j.createdAt(), j.updatedAt(), j.progress(), j.metrics());
     }
   }
 
@@ -104,14 +108,14 @@ public final class Views {
       Integer sampleRate, Double windowSeconds, String inputName, String outputName, String signatureName,
       boolean transposeSpectrogram, @JsonRawValue String frontEndConfig) {}
 
+  /** {@code path} is relative to the models folder. */
   public record ModelView(
       String id, String name, String displayName, String path, int vectorDim, String description, boolean isDefault,
       String modelType, String inputFormat, Instant createdAt, InputSpec inputSpec) {
 
-    public static ModelView of(ModelRecord m) {
-      return new ModelView(m.id(), m.name(), m.displayName(), m.path(), m.vectorDim(), m.description(), m.isDefault(),
-          m.modelType() == null ? null : m.modelType().wireName(),
-          m.inputFormat() == null ? null : m.inputFormat().wireName(), m.createdAt(),
+    public static ModelView of(ModelRecord m, ServerPaths paths) {
+      return new ModelView(m.id(), m.name(), m.displayName(), paths.shown(m.path()), m.vectorDim(), m.description(), m.isDefault(),
+          m.modelType(), m.inputFormat(), m.createdAt(),
           new InputSpec(m.sampleRate(), m.windowSeconds(), m.inputName(), m.outputName(), m.signatureName(),
               m.transposeSpectrogram(), m.frontEndConfig()));
     }

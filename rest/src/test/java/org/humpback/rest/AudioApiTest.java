@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,10 +53,11 @@ class AudioApiTest {
     assertTrue(Files.isRegularFile(stored), "expected " + stored);
     assertEquals(wav.length, Files.size(stored));
 
+    int dirs = rawDirs().size();
     TestApi.Resp again = api.upload("another-name.wav", wav, null);
     assertEquals(201, again.status(), again::toString);
     assertEquals(id, again.json().get("id").asText(), "same bytes must return the existing record");
-    assertEquals(1, rawDirs().size());
+    assertEquals(dirs, rawDirs().size(), "a duplicate keeps no second file");
 
     TestApi.Resp got = api.get("/audio/" + id);
     assertEquals(200, got.status());
@@ -104,7 +106,7 @@ class AudioApiTest {
   @Test
   void oversizeUploadIs413AndLeavesNothing() throws IOException {
     try (TestApi small = new TestApi(root.resolve("small"), 64 * 1024, null,
-        org.humpback.rest.audio.AudioProbe.NONE)) {
+        org.humpback.pipelines.jobs.AudioProbe.NONE)) {
       // Under the Content-Length pre-check (cap + 1 MB of multipart room), so the streaming cap is what refuses it.
       TestApi.Resp r = small.upload("big.wav", TestApi.wav(3.0, 16_000, 440), null);
       assertEquals(413, r.status(), r::toString);
@@ -117,6 +119,88 @@ class AudioApiTest {
             "no audio file may be left");
       }
     }
+  }
+
+  /** Issue 15 item 3: non-ASCII file names survive, sent raw in UTF-8 (as browsers do) or as RFC 5987 filename*. */
+  @Test
+  void nonAsciiFileNamesArePreserved() {
+    TestApi.Resp raw = api.upload("鯨の歌 ñ.wav", TestApi.wav(0.2, 8_000, 710), null);
+    assertEquals(201, raw.status(), raw::toString);
+    assertEquals("鯨の歌 ñ.wav", raw.json().get("filename").asText());
+    assertEquals("鯨の歌 ñ.wav", api.get("/audio/" + raw.json().get("id").asText()).json().get("filename").asText());
+
+    String boundary = "xYz0123456789";
+    byte[] wav = TestApi.wav(0.2, 8_000, 720);
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"whale.wav\"; "
+        + "filename*=UTF-8''%E9%AF%A8%E3%81%AE%E6%AD%8C%20%C3%B1.wav\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    body.writeBytes(wav);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    TestApi.Resp ext = api.send(api.base("/audio/upload").header("Content-Type", "multipart/form-data; boundary="
+        + boundary).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    assertEquals(201, ext.status(), ext::toString);
+    assertEquals("鯨の歌 ñ.wav", ext.json().get("filename").asText());
+  }
+
+  /** The multipart reader keeps every byte: large files, and data that looks like the start of a boundary. */
+  @Test
+  void uploadBytesSurviveTheMultipartReaderExactly() throws Exception {
+    String boundary = "----bound4ry";
+    byte[] wav = TestApi.wav(6.0, 16_000, 730);
+    byte[] trap = ("\r\n--" + boundary.substring(0, boundary.length() - 1) + "!").getBytes(StandardCharsets.US_ASCII);
+    for (int at = 100_000; at + trap.length < wav.length; at += 65_531) {
+      System.arraycopy(trap, 0, wav, at, trap.length);
+    }
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(("preamble\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"folder_path\"\r\n\r\n"
+        + "exact\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"exact.wav\"\r\n"
+        + "Content-Type: audio/wav\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    body.writeBytes(wav);
+    body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--"
+        + boundary + "--\r\nepilogue").getBytes(StandardCharsets.US_ASCII));
+    TestApi.Resp r = api.send(api.base("/audio/upload").header("Content-Type", "multipart/form-data; boundary=\""
+        + boundary + "\"").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+    assertEquals(201, r.status(), r::toString);
+    assertEquals("exact", r.json().get("folder_path").asText());
+    String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(wav));
+    assertEquals(sha, r.json().get("checksum_sha256").asText());
+
+    // Cut short inside the file part: a 422, and nothing is kept.
+    int before = rawDirs().size();
+    byte[] cut = java.util.Arrays.copyOf(body.toByteArray(), 150_000);
+    TestApi.Resp truncated = api.send(api.base("/audio/upload").header("Content-Type", "multipart/form-data; "
+        + "boundary=" + boundary).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(cut)));
+    assertEquals(422, truncated.status(), truncated::toString);
+    assertEquals(before, rawDirs().size());
+    assertTrue(tmpFiles().isEmpty());
+  }
+
+  /** Issue 15 item 4: a WAV with a header and no samples is refused with 415, as the README promises. */
+  @Test
+  void wavWithHeaderButNoSamplesIs415AndLeavesNothing() throws IOException {
+    int before = rawDirs().size();
+    byte[] headerOnly = TestApi.wav(0, 16_000, 440);
+    assertEquals(44, headerOnly.length);
+    TestApi.Resp r = api.upload("empty.wav", headerOnly, null);
+    assertEquals(415, r.status(), r::toString);
+    assertTrue(r.json().get("detail").asText().contains("no audio samples"), r::toString);
+    assertEquals(before, rawDirs().size());
+    assertTrue(tmpFiles().isEmpty());
+    // One sample is audio.
+    assertEquals(201, api.upload("one.wav", TestApi.wav(1.0 / 16_000, 16_000, 440), null).status());
+  }
+
+  /** Issue 14: folder paths are normalised as the seed does; no folder is "", never null. */
+  @Test
+  void folderPathIsNormalisedAndMissingIsEmpty() {
+    TestApi.Resp r = api.upload("f.wav", TestApi.wav(0.2, 8_000, 610), "//a///b//c//");
+    assertEquals(201, r.status(), r::toString);
+    assertEquals("a/b/c", r.json().get("folder_path").asText());
+    TestApi.Resp none = api.upload("g.wav", TestApi.wav(0.2, 8_000, 620), null);
+    assertTrue(none.json().get("folder_path").isTextual(), none::toString);
+    assertEquals("", none.json().get("folder_path").asText());
+    TestApi.Resp blank = api.upload("h.wav", TestApi.wav(0.2, 8_000, 630), " / ");
+    assertEquals("", blank.json().get("folder_path").asText(), blank::toString);
   }
 
   @Test

@@ -77,6 +77,36 @@ class ClusteringApiTest {
         422, "parameters");
   }
 
+  /** Issue 15 item 1 (clustering): parameters that cannot fit the selected data are refused naming it. */
+  @Test
+  void absurdParametersAreRefusedNamingTheData() {
+    String both = "{\"embedding_set_ids\": [\"" + a.id() + "\", \"" + b.id() + "\"], \"parameters\": ";
+    // a and b hold 3 windows each of 8 dims.
+    assertDetail(api.post("/clustering/jobs", both + "{\"umap_n_components\": 1000000}}"), 422, "umap_n_components");
+    assertDetail(api.post("/clustering/jobs", both + "{\"umap_n_components\": 6}}"), 422, "6 points");
+    assertDetail(api.post("/clustering/jobs", both + "{\"min_cluster_size\": 1000000000}}"), 422, "6 points");
+    assertDetail(api.post("/clustering/jobs", both + "{\"min_cluster_size\": [3, 1000000000]}}"), 422,
+        "min_cluster_size");
+    assertDetail(api.post("/clustering/jobs", both + "{\"pca_components\": 5000}}"), 422, "8 dims");
+    TestApi.Resp fine = api.post("/clustering/jobs", both + "{\"umap_n_components\": 5, \"pca_components\": 8, "
+        + "\"min_cluster_size\": 6}}");
+    assertEquals(201, fine.status(), fine::toString);
+    // The seed's defaults stay accepted on tiny data.
+    assertEquals(201, api.post("/clustering/jobs", "{\"embedding_set_ids\": [\"" + a.id() + "\"]}").status());
+  }
+
+  /** Issue 15 item 1 (clustering): a clustering job can be canceled, so a bad one cannot hold the queue. */
+  @Test
+  void cancelQueuedClusteringJobThenConflict() {
+    String id = api.post("/clustering/jobs", "{\"embedding_set_ids\": [\"" + a.id() + "\"]}").json().get("id").asText();
+    TestApi.Resp canceled = api.post("/clustering/jobs/" + id + "/cancel", null);
+    assertEquals(200, canceled.status(), canceled::toString);
+    assertEquals("canceled", canceled.json().get("status").asText());
+    assertEquals("canceled", api.get("/clustering/jobs/" + id).json().get("status").asText());
+    assertDetail(api.post("/clustering/jobs/" + id + "/cancel", null), 409, "canceled");
+    assertDetail(api.post("/clustering/jobs/nope/cancel", null), 404, "nope");
+  }
+
   @Test
   void clustersAndPagedAssignments() {
     String jobId = api.post("/clustering/jobs", "{\"embedding_set_ids\": [\"" + a.id() + "\"]}").json()

@@ -66,16 +66,40 @@ class ProcessingApiTest {
   @Test
   void explicitModelAndParametersChangeTheSignature() {
     String audioId = api.uploadId(110);
+    // The tiny model takes 1,000 samples: 0.5 s at 2 kHz fits it as 1 s at 1 kHz does.
     JsonNode a = api.post("/processing/jobs", "{\"audio_file_id\": \"" + audioId + "\", \"model_version\": "
-        + "\"tiny-other\", \"window_size_seconds\": 2.5, \"target_sample_rate\": 16000}").json();
-    assertEquals("tiny-other", a.get("model_version").asText());
-    assertEquals(2.5, a.get("window_size_seconds").asDouble());
-    assertEquals(16000, a.get("target_sample_rate").asInt());
+        + "\"tiny-other\", \"window_size_seconds\": 0.5, \"target_sample_rate\": 2000}").json();
+    assertEquals("tiny-other", a.get("model_version").asText(), a::toString);
+    assertEquals(0.5, a.get("window_size_seconds").asDouble());
+    assertEquals(2000, a.get("target_sample_rate").asInt());
     JsonNode b = api.post("/processing/jobs", "{\"audio_file_id\": \"" + audioId + "\", \"model_version\": "
-        + "\"tiny-other\", \"window_size_seconds\": 2.5, \"target_sample_rate\": 16000, "
+        + "\"tiny-other\", \"window_size_seconds\": 0.5, \"target_sample_rate\": 2000, "
         + "\"feature_config\": {\"n_mels\": 64}}").json();
     assertNotEquals(a.get("encoding_signature").asText(), b.get("encoding_signature").asText());
     assertEquals(64, b.get("feature_config").get("n_mels").asInt());
+  }
+
+  /**
+   * Issue 14: a job whose windows do not fit the model's input is refused where it is made, by the rule the worker
+   * applies to each window, naming the model's input; nothing is queued.
+   */
+  @Test
+  void windowOrRateThatDoesNotFitTheModelIs422NamingItsInput() {
+    String audioId = api.uploadId(170);
+    int queuedBefore = api.get("/processing/jobs?limit=10000").json().size();
+    TestApi.Resp wrongRate = api.post("/processing/jobs", "{\"audio_file_id\": \"" + audioId + "\", "
+        + "\"target_sample_rate\": 16000}");
+    assertDetail(wrongRate, 422, "window has 16000 values, model input '");
+    assertTrue(wrongRate.json().get("detail").asText().contains("takes 1000"), wrongRate::toString);
+    assertDetail(api.post("/processing/jobs", "{\"audio_file_id\": \"" + audioId + "\", \"window_size_seconds\": "
+        + "5}"), 422, "takes 1000");
+    assertDetail(api.post("/processing/jobs", "{\"folder_path\": \"\", \"window_size_seconds\": 2}"), 422,
+        "window has 2000 values");
+    assertEquals(queuedBefore, api.get("/processing/jobs?limit=10000").json().size(), "nothing may be queued");
+    // Frame pooling cuts each window to the model's input: any window fits.
+    TestApi.Resp pooled = api.post("/processing/jobs", "{\"audio_file_id\": \"" + audioId + "\", "
+        + "\"window_size_seconds\": 5, \"feature_config\": {\"frame_hop_seconds\": 0.5}}");
+    assertEquals(201, pooled.status(), pooled::toString);
   }
 
   @Test

@@ -16,14 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
+import org.humpback.transforms.beam.EmbeddingParquet;
 import org.humpback.registry.dao.EmbeddingSet;
 import org.humpback.registry.dao.EmbeddingSetDao;
 import org.humpback.registry.dao.ModelDao;
 import org.humpback.registry.dao.ModelRecord;
 import org.humpback.registry.db.Database;
-import org.humpback.registry.models.ModelPaths;
-import org.humpback.registry.models.ModelRegistry;
-import org.humpback.rest.audio.AudioProbe;
+import org.humpback.pipelines.models.ModelPaths;
+import org.humpback.pipelines.models.ModelRegistry;
+import org.humpback.pipelines.jobs.AudioProbe;
 
 /** A real server on a free loopback port over a fresh database and storage directory, and a small client for it. */
 final class TestApi implements AutoCloseable {
@@ -135,6 +136,108 @@ final class TestApi implements AutoCloseable {
     }
   }
 
+  /** A response read off a raw socket: the status line and headers, the body, and whether the server closed. */
+  record Raw(int status, String head, String body, boolean closed) {
+    JsonNode json() {
+      try {
+        return Json.MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON (" + status + "): " + head + "\n" + body, e);
+      }
+    }
+
+    String header(String name) {
+      for (String line : head.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+          return line.substring(colon + 1).trim();
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public String toString() {
+      return head + "\n\n" + body;
+    }
+  }
+
+  /**
+   * Sends {@code request} byte for byte (what {@link HttpClient} refuses to send: bad request lines, huge headers,
+   * lying lengths) and reads one response; {@code closed} tells whether the server then closed the connection.
+   */
+  Raw raw(byte[] request) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5_000);
+      try {
+        s.getOutputStream().write(request);
+        s.getOutputStream().flush();
+      } catch (IOException e) {
+        // The server may answer and close before reading all of a huge request: read what it said.
+      }
+      java.io.InputStream in = s.getInputStream();
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      int headEnd = -1;
+      long contentLength = -1;
+      boolean closed = false;
+      byte[] chunk = new byte[8192];
+      while (true) {
+        if (headEnd >= 0 && contentLength >= 0 && buf.size() >= headEnd + contentLength) {
+          break;
+        }
+        int n;
+        try {
+          n = in.read(chunk);
+        } catch (java.net.SocketTimeoutException e) {
+          break;
+        } catch (java.net.SocketException e) {
+          closed = true;
+          break;
+        }
+        if (n < 0) {
+          closed = true;
+          break;
+        }
+        buf.write(chunk, 0, n);
+        if (headEnd < 0) {
+          String sofar = buf.toString(StandardCharsets.ISO_8859_1);
+          int i = sofar.indexOf("\r\n\r\n");
+          if (i >= 0) {
+            headEnd = i + 4;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
+                .matcher(sofar.substring(0, i));
+            contentLength = m.find() ? Long.parseLong(m.group(1)) : -1;
+          }
+        }
+      }
+      if (!closed && headEnd >= 0) {
+        // One more read tells whether the server closed after its response.
+        s.setSoTimeout(1_500);
+        try {
+          closed = in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+          closed = false;
+        } catch (java.net.SocketException e) {
+          closed = true;
+        }
+      }
+      byte[] all = buf.toByteArray();
+      if (headEnd < 0) {
+        throw new AssertionError("no HTTP response: " + new String(all, StandardCharsets.ISO_8859_1));
+      }
+      String head = new String(all, 0, headEnd - 4, StandardCharsets.ISO_8859_1);
+      String body = new String(all, headEnd, all.length - headEnd, StandardCharsets.UTF_8);
+      int status = Integer.parseInt(head.split(" ")[1]);
+      return new Raw(status, head, body, closed);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Raw raw(String request) {
+    return raw(request.getBytes(StandardCharsets.UTF_8));
+  }
+
   static byte[] wav(double seconds, int sampleRate, double hz) {
     return TestAudio.wav(seconds, sampleRate, hz);
   }
@@ -145,8 +248,8 @@ final class TestApi implements AutoCloseable {
         org.humpback.transforms.testing.TinyModels.dense(1000, vectorDim, name.hashCode()), true);
     java.time.Instant now = java.time.Instant.now();
     ModelRecord m = new ModelRecord(org.humpback.registry.dao.Ids.newId(), name, name + " display", file.toString(),
-        vectorDim, "tiny test model", false, org.humpback.transforms.model.ModelType.TFLITE,
-        org.humpback.transforms.model.InputFormat.WAVEFORM, 1000, 1.0, null, null, null, null, false,
+        vectorDim, "tiny test model", false, org.humpback.transforms.model.ModelType.TFLITE.wireName(),
+        org.humpback.transforms.model.InputFormat.WAVEFORM.wireName(), 1000, 1.0, null, null, null, null, false,
         org.humpback.pipelines.EncodingSignature.modelChecksum(file), now, now);
     ModelDao dao = db.dao(ModelDao.class);
     if (isDefault) {
@@ -157,11 +260,19 @@ final class TestApi implements AutoCloseable {
     return dao.findById(m.id()).orElseThrow();
   }
 
-  /** An embedding set row (the Parquet file is not needed by the endpoints that only read rows). */
+  /** An embedding set row and its Parquet file of three rows, as a worker leaves them. */
   EmbeddingSet insertEmbeddingSet(String audioFileId, String modelName, int vectorDim) {
     EmbeddingSet s = new EmbeddingSet(org.humpback.registry.dao.Ids.newId(), audioFileId,
         UUID.randomUUID().toString().replace("-", ""), modelName, 1.0, 1000, vectorDim,
         storage.resolve("embeddings/" + UUID.randomUUID() + ".parquet").toString(), 3L, java.time.Instant.now());
+    java.util.List<EmbeddingParquet.Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      float[] v = new float[vectorDim];
+      java.util.Arrays.fill(v, i + 1);
+      rows.add(new EmbeddingParquet.Row(i, i, i + 1.0, v));
+    }
+    EmbeddingParquet.write(s.parquetPath(), new EmbeddingParquet.Metadata(modelName, modelName,
+        s.encodingSignature(), "{}", "0".repeat(64), vectorDim, "test"), rows.iterator());
     db.dao(EmbeddingSetDao.class).insert(s);
     return s;
   }

@@ -51,6 +51,13 @@ final class CliArgs {
     return a;
   }
 
+  /** The option names of both sets. */
+  static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new java.util.HashSet<>(a);
+    u.addAll(b);
+    return u;
+  }
+
   String get(String name) {
     return options.get(name);
   }
@@ -64,7 +71,11 @@ final class CliArgs {
   }
 
   Integer integer(String name, Integer dflt) {
-    String v = options.get(name);
+    return integer(name, options.get(name), dflt);
+  }
+
+  /** {@code v} as an integer, {@code dflt} when null; the message names {@code --name}. */
+  static Integer integer(String name, String v, Integer dflt) {
     if (v == null) {
       return dflt;
     }

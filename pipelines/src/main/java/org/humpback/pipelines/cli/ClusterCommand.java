@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.humpback.pipelines.JobRunner;
 import org.humpback.pipelines.cluster.ClusteringJobRunner;
 import org.humpback.pipelines.cluster.ClusteringJobs;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.config.HumpbackSettings;
 import org.humpback.registry.dao.Cluster;
 import org.humpback.registry.dao.ClusterDao;
@@ -30,21 +31,23 @@ import org.humpback.registry.db.Json;
 public final class ClusterCommand {
 
   static final String USAGE = """
-      usage: humpback cluster (--sets ID [ID ...] | --all [--model NAME]) [--params JSON] [--runner direct|flink] [--no-wait]
+      usage: humpback cluster (--sets ID [ID ...] | --all [--model NAME]) [--params JSON] [--runner direct|flink]
+                              [--flink-master M] [--parallelism N] [--no-wait]
 
         --sets ID...   embedding set ids to cluster together (same model and vector_dim)
         --all          every embedding set in the registry (with several models, pick one with --model)
         --params JSON  clustering parameters, e.g. '{"min_cluster_size": [5, 10], "label_field": "tag_data.label"}'
                        (use_umap, umap_n_components, umap_n_neighbors, umap_min_dist, min_cluster_size, min_samples,
                        metric, random_seed, pca_components, label_field)
-        --runner R     Beam runner for this process: direct (default: HUMPBACK_RUNNER) or flink
         --no-wait      only queue the job; a running worker picks it up
-      """;
+      %s
+      """.formatted(RunnerFlags.USAGE);
 
   private ClusterCommand() {}
 
   /** Parsed command line. */
-  record Args(List<String> sets, boolean all, String model, String params, String runner, boolean noWait) {}
+  record Args(List<String> sets, boolean all, String model, String params, Map<String, String> runnerFlags,
+              boolean noWait) {}
 
   public static int run(String[] args) {
     return run(args, HumpbackSettings.fromEnvironment(), System.out, System.err);
@@ -63,13 +66,20 @@ public final class ClusterCommand {
       out.print(USAGE);
       return 0;
     }
+    RunnerFlags rf;
+    try {
+      rf = RunnerFlags.of(a.runnerFlags()::get, settings);
+    } catch (IllegalArgumentException e) {
+      err.println("humpback cluster: " + e.getMessage());
+      return 2;
+    }
     try (Database db = Database.open(settings.databaseUrl(), settings.databaseBaseDir(), Database.DEFAULT_POOL_SIZE,
         Database.DEFAULT_BUSY_TIMEOUT)) {
       ClusteringJob job;
       try {
         List<String> ids = a.all() ? allSets(db, a.model()) : a.sets();
         job = ClusteringJobs.submit(db, ids, a.params());
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | Refusal e) {
         err.println("humpback cluster: " + e.getMessage());
         return 2;
       }
@@ -77,9 +87,8 @@ public final class ClusterCommand {
       if (a.noWait()) {
         return 0;
       }
-      String runner = a.runner() != null ? a.runner() : settings.runner();
       JobRunner.Settings rs = JobRunner.Settings.defaults("cluster-cli-" + ProcessHandle.current().pid())
-          .withRunner(runner, settings.flinkMaster(), null);
+          .withRunner(rf.runner(), rf.flinkMaster(), rf.parallelism());
       ClusteringJob done = runUntilFinished(db, new ClusteringJobRunner(db, settings.storageRoot(), rs), job.id());
       return print(db, done, out, err);
     }
@@ -91,8 +100,8 @@ public final class ClusterCommand {
    *
    * @return 0 when the job completed (or there was nothing to cluster), 1 otherwise
    */
-  public static int clusterEncoded(Database db, HumpbackSettings settings, List<String> parquetPaths, String runner,
-                                   PrintStream out, PrintStream err) {
+  public static int clusterEncoded(Database db, HumpbackSettings settings, List<String> parquetPaths,
+                                   RunnerFlags runner, PrintStream out, PrintStream err) {
     java.util.Set<String> wanted = new java.util.HashSet<>();
     for (String p : parquetPaths) {
       if (p != null) {
@@ -121,9 +130,9 @@ public final class ClusterCommand {
       ClusteringJob job = ClusteringJobs.submit(db, ids, null);
       out.println("Clustering " + ids.size() + " embedding set(s) with the default parameters (job " + job.id() + ")");
       JobRunner.Settings rs = JobRunner.Settings.defaults("demo-" + ProcessHandle.current().pid())
-          .withRunner(runner != null ? runner : settings.runner(), settings.flinkMaster(), null);
+          .withRunner(runner.runner(), runner.flinkMaster(), runner.parallelism());
       return print(db, runUntilFinished(db, new ClusteringJobRunner(db, settings.storageRoot(), rs), job.id()), out, err);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | Refusal e) {
       err.println("Clustering refused: " + e.getMessage());
       return 1;
     }
@@ -239,7 +248,7 @@ public final class ClusterCommand {
     boolean noWait = false;
     String model = null;
     String params = null;
-    String runner = null;
+    Map<String, String> runnerFlags = new java.util.HashMap<>();
     for (int i = 0; i < argv.length; i++) {
       String a = argv[i];
       switch (a) {
@@ -262,7 +271,7 @@ public final class ClusterCommand {
         case "--no-wait" -> noWait = true;
         case "--model" -> model = value(argv, ++i, a);
         case "--params" -> params = value(argv, ++i, a);
-        case "--runner" -> runner = value(argv, ++i, a);
+        case "--runner", "--flink-master", "--parallelism" -> runnerFlags.put(a.substring(2), value(argv, ++i, a));
         default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
       }
     }
@@ -272,7 +281,7 @@ public final class ClusterCommand {
     if (model != null && !all) {
       throw new IllegalArgumentException("--model only applies with --all");
     }
-    return new Args(sets, all, model, params, runner, noWait);
+    return new Args(sets, all, model, params, runnerFlags, noWait);
   }
 
   private static String value(String[] argv, int i, String flag) {

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.humpback.pipelines.jobs.Refusal;
 
 /**
  * {@code humpback demo [AUDIO…]}: the embedded default end to end. SQLite and storage under
@@ -19,16 +20,17 @@ public final class DemoCommand {
   public static int run(String[] args) {
     CliArgs a;
     try {
-      a = CliArgs.parse(args, Set.of("runner", "flink-master", "parallelism"), Set.of("help"));
+      a = CliArgs.parse(args, RunnerFlags.NAMES, Set.of("help"));
     } catch (IllegalArgumentException e) {
       System.err.println("humpback demo: " + e.getMessage());
       return 2;
     }
     if (a.flag("help")) {
-      System.err.println("usage: humpback demo [AUDIO_FILE|DIR...] [--runner direct|flink] [--parallelism N]");
+      System.err.println("usage: humpback demo [AUDIO_FILE|DIR...] [options]\n" + RunnerFlags.USAGE);
       return 0;
     }
     try (CliContext ctx = CliContext.open()) {
+      RunnerFlags rf = RunnerFlags.of(a, ctx.settings());
       List<Path> inputs = a.positional.isEmpty()
           ? List.of(ctx.settings().home().resolve("examples/audio"))
           : a.positional.stream().map(Path::of).toList();
@@ -39,8 +41,8 @@ public final class DemoCommand {
         }
       }
       System.out.println("humpback demo: home " + ctx.settings().home() + ", database " + ctx.settings().databaseUrl());
-      EncodeFlow.Request req = new EncodeFlow.Request(inputs, null, null, null, null, null, a.get("runner"), a.get("flink-master"),
-          a.integer("parallelism", null), null, null);
+      EncodeFlow.Request req = new EncodeFlow.Request(inputs, null, null, null, null, null, rf.runner(), rf.flinkMaster(),
+          rf.parallelism(), null, null);
       List<EncodeFlow.FileLine> lines = EncodeFlow.run(ctx, req, System.out, System.err);
       if (lines.isEmpty()) {
         System.err.println("humpback demo: no audio files found in " + inputs);
@@ -48,9 +50,9 @@ public final class DemoCommand {
       }
       EncodeFlow.print(lines, System.out);
       int clustered = ClusterCommand.clusterEncoded(ctx.db(), ctx.settings(),
-          lines.stream().map(EncodeFlow.FileLine::parquetPath).toList(), a.get("runner"), System.out, System.err);
+          lines.stream().map(EncodeFlow.FileLine::parquetPath).toList(), rf, System.out, System.err);
       return lines.stream().allMatch(l -> l.error() == null) && clustered == 0 ? 0 : 1;
-    } catch (IllegalArgumentException | IllegalStateException e) {
+    } catch (IllegalArgumentException | IllegalStateException | Refusal e) {
       System.err.println("humpback demo: " + e.getMessage());
       return 2;
     } catch (Exception e) {

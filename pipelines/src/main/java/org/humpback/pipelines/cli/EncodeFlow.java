@@ -10,22 +10,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
-import org.humpback.pipelines.AudioImport;
 import org.humpback.pipelines.EncodingJobs;
-import org.humpback.pipelines.EncodingPipeline;
 import org.humpback.pipelines.JobRunner;
+import org.humpback.pipelines.jobs.AudioFormat;
+import org.humpback.pipelines.jobs.AudioImport;
+import org.humpback.pipelines.jobs.EncodingRequests;
+import org.humpback.pipelines.models.ModelRegistry;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.EmbeddingSet;
 import org.humpback.registry.dao.EmbeddingSetDao;
 import org.humpback.registry.dao.ModelRecord;
 import org.humpback.registry.dao.ProcessingJob;
-import org.humpback.registry.dao.ProcessingJobDao;
-import org.humpback.registry.models.ModelRegistry;
+import org.humpback.registry.db.Database;
 import org.humpback.registry.queue.JobQueue;
-import org.humpback.transforms.audio.AudioDecodeException;
 import org.humpback.transforms.audio.FrontEndConfig;
 import org.humpback.transforms.audio.LastWindowPolicy;
 
@@ -36,7 +34,6 @@ import org.humpback.transforms.audio.LastWindowPolicy;
  */
 final class EncodeFlow {
 
-  static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "mp3", "ogg", "oga", "opus", "flac", "m4a", "aac", "aif", "aiff", "wma");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What to encode and how; {@code null} leaves a choice to the model and the defaults. */
@@ -50,19 +47,18 @@ final class EncodeFlow {
 
   static List<FileLine> run(CliContext ctx, Request req, PrintStream out, PrintStream err) throws IOException {
     ModelRegistry registry = ModelRegistry.create(ctx.db(), ctx.settings());
-    ModelRecord model = resolveModel(registry, req.modelName(), ctx.settings().modelPath());
-    String featureJson = featureJson(req);
-    FrontEndConfig fe = EncodingJobs.frontEnd(EncodingJobs.defaults(ctx.settings()), model, featureJson, null, null);
-    String signature = EncodingJobs.signature(model, fe);
+    ModelRecord model = resolveModel(ctx.db(), registry, req.modelName(), ctx.settings().modelPath());
+    // The checks and the signature of POST /processing/jobs: a front end the model cannot take is refused here.
+    EncodingRequests.Plan plan = EncodingRequests.plan(model, EncodingJobs.defaults(ctx.settings()), featureJson(req),
+        null, null);
+    FrontEndConfig fe = plan.frontEnd();
+    String signature = plan.signature();
     out.printf("model %s (%s, %d-d), %s, window %.3f s, hop %.3f s, last window %s%s, signature %s%n", model.name(),
-        model.modelType().wireName(), model.vectorDim(), fe.sampleRate() + " Hz " + fe.features().wireName(),
+        model.modelType(), model.vectorDim(), fe.sampleRate() + " Hz " + fe.features().wireName(),
         fe.windowSeconds(), fe.hopSeconds(), fe.lastWindow().wireName(),
         fe.frameHopSeconds() == null ? "" : String.format(", mean of model frames every %.3f s", fe.frameHopSeconds()),
         signature.substring(0, 12));
 
-    // A Flink [local] cluster starts while the files are hashed and imported.
-    EncodingPipeline.prepareRunner(req.runner() != null ? req.runner() : ctx.settings().runner(),
-        req.flinkMaster() != null ? req.flinkMaster() : ctx.settings().flinkMaster(), req.parallelism());
     List<FileLine> lines = new ArrayList<>();
     AudioImport importer = new AudioImport(ctx.db(), ctx.settings().storageRoot());
     JobQueue<ProcessingJob> queue = JobQueue.processing(ctx.db().jdbi());
@@ -71,11 +67,9 @@ final class EncodeFlow {
       Path file = f[0];
       try {
         AudioFile a = importer.importFile(file, f[1] == null ? null : f[1].toString()).file();
-        Optional<ProcessingJob> active = ctx.db().dao(ProcessingJobDao.class).findActive(a.id(), signature);
-        ProcessingJob job = active.orElseGet(() -> queue.enqueue(ProcessingJob.queued(a.id(), signature, model.name(),
-            fe.windowSeconds(), fe.sampleRate(), featureJson, ProcessingJob.DEFAULT_MAX_ATTEMPTS)));
+        ProcessingJob job = EncodingRequests.enqueue(ctx.db(), plan, a.id(), ProcessingJob.DEFAULT_MAX_ATTEMPTS);
         jobToFile.put(job.id(), file.toString());
-      } catch (AudioDecodeException | RuntimeException e) {
+      } catch (RuntimeException e) {
         lines.add(new FileLine(file.toString(), "FAILED", 0, 0, null, "import: " + e.getMessage()));
       }
     }
@@ -90,7 +84,7 @@ final class EncodeFlow {
     ProgressBar bar = new ProgressBar(err, jobToFile);
     JobRunner runner = new JobRunner(ctx.db(), ctx.settings().home(), ctx.settings().storageRoot(), settings, bar);
     while (!allFinal(queue, jobToFile.keySet())) {
-      if (runner.runNext().isEmpty()) {
+      if (runner.runNextBatch(settings.batchJobs()).isEmpty()) {
         try {
           Thread.sleep(200); // our remaining jobs are running elsewhere (another worker)
         } catch (InterruptedException e) {
@@ -136,16 +130,12 @@ final class EncodeFlow {
         lines.size() - ok, windows);
   }
 
-  static ModelRecord resolveModel(ModelRegistry registry, String name, String fallbackPath) {
-    if (name != null) {
-      return registry.get(name);
+  /** {@link EncodingRequests#model}, after registering a first model on a fresh installation (as {@code models list} does). */
+  static ModelRecord resolveModel(Database db, ModelRegistry registry, String name, String fallbackPath) {
+    if (name == null && registry.findDefault().isEmpty()) {
+      registry.seedDefaultIfEmpty(fallbackPath);
     }
-    Optional<ModelRecord> d = registry.findDefault();
-    if (d.isEmpty()) {
-      d = registry.seedDefaultIfEmpty(fallbackPath);
-    }
-    return d.orElseThrow(() -> new IllegalStateException(
-        "No model is registered: put a model in the models folder, set HUMPBACK_MODEL_PATH, or run 'humpback models add <path>'"));
+    return EncodingRequests.model(db, name);
   }
 
   private static String featureJson(Request r) {
@@ -169,7 +159,11 @@ final class EncodeFlow {
     }
   }
 
-  /** Files as given, and the audio files under each folder (sorted), with the folder they came from. */
+  /**
+   * Files as given, and the audio files under each folder (sorted), with the folder they came from. Audio is told by
+   * its first bytes ({@link AudioFormat}), as an upload is: a folder's notes and images are left out whatever they
+   * are named, and a file given by name that is no audio fails its import with the reason.
+   */
   static List<Path[]> expand(List<Path> inputs) throws IOException {
     List<Path[]> out = new ArrayList<>();
     for (Path p : inputs) {
@@ -187,9 +181,11 @@ final class EncodeFlow {
   }
 
   private static boolean isAudio(Path f) {
-    String n = f.getFileName().toString();
-    int dot = n.lastIndexOf('.');
-    return dot > 0 && AUDIO_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+    try {
+      return AudioFormat.of(f).isPresent();
+    } catch (IOException e) {
+      return true; // an unreadable file is listed, so its import names why it failed
+    }
   }
 
   private static boolean allFinal(JobQueue<ProcessingJob> queue, Iterable<String> jobIds) {

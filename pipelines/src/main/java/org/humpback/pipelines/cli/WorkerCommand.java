@@ -23,20 +23,18 @@ public final class WorkerCommand {
         --worker-id ID           name in the job table (default host-pid, suffixed per thread)
         --poll-seconds S         sleep between empty polls (default 2)
         --stale-seconds S        requeue running jobs silent this long (default 60)
-        --runner R               direct | flink (default HUMPBACK_RUNNER or direct)
-        --flink-master M         [local] | host:port (default HUMPBACK_FLINK_MASTER)
-        --parallelism N          runner parallelism
+      %s
         --batch-size N           windows per model call (default 16)
         --threads N              model runtime threads
-        --exit-when-idle         stop once the queue is empty""";
+        --exit-when-idle         stop once the queue is empty""".formatted(RunnerFlags.USAGE);
 
   private WorkerCommand() {}
 
   public static int run(String[] args) {
     CliArgs a;
     try {
-      a = CliArgs.parse(args, Set.of("workers", "worker-id", "poll-seconds", "stale-seconds", "runner", "flink-master",
-          "parallelism", "batch-size", "threads"), Set.of("exit-when-idle", "help"));
+      a = CliArgs.parse(args, CliArgs.union(Set.of("workers", "worker-id", "poll-seconds", "stale-seconds", "batch-size",
+          "threads"), RunnerFlags.NAMES), Set.of("exit-when-idle", "help"));
     } catch (IllegalArgumentException e) {
       System.err.println("humpback worker: " + e.getMessage());
       System.err.println(USAGE);
@@ -47,6 +45,7 @@ public final class WorkerCommand {
       return 0;
     }
     try (CliContext ctx = CliContext.open()) {
+      RunnerFlags rf = RunnerFlags.of(a, ctx.settings());
       int n = a.integer("workers", 1);
       if (n < 1) {
         throw new IllegalArgumentException("Invalid --workers: " + n + " (expected >= 1)");
@@ -59,8 +58,8 @@ public final class WorkerCommand {
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         String id = n == 1 ? base : base + "-" + (i + 1);
-        JobRunner.Settings s = new JobRunner.Settings(id, a.get("runner", ctx.settings().runner()),
-            a.get("flink-master", ctx.settings().flinkMaster()), a.integer("parallelism", null), Duration.ofSeconds(5),
+        JobRunner.Settings s = new JobRunner.Settings(id, rf.runner(), rf.flinkMaster(),
+            rf.parallelism(), Duration.ofSeconds(5),
             a.integer("threads", 0), a.integer("batch-size", 16), false);
         JobRunner runner = new JobRunner(ctx.db(), ctx.settings().home(), ctx.settings().storageRoot(), s, new JobRunner.Listener() {
           @Override
@@ -76,7 +75,7 @@ public final class WorkerCommand {
       }
       // Clustering jobs: one more loop on the clustering queue, so this process drains both queues.
       org.humpback.pipelines.cluster.ClusteringWorker clustering = org.humpback.pipelines.cluster.ClusteringWorker.forCommand(
-          ctx.db(), ctx.settings(), base + "-clustering", a.get("runner", ctx.settings().runner()), poll, stale,
+          ctx.db(), ctx.settings(), base + "-clustering", rf.runner(), rf.flinkMaster(), poll, stale,
           a.flag("exit-when-idle"), threads);
       Thread hook = new Thread(() -> {
         System.err.println("humpback worker: stopping after the jobs in progress");
@@ -91,7 +90,8 @@ public final class WorkerCommand {
         }
       }, "worker-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      System.out.printf("humpback worker: %d worker(s) polling %s%n", n, ctx.settings().databaseUrl());
+      // The database as Database names it: never its password.
+      System.out.printf("humpback worker: %d worker(s) polling %s%n", n, ctx.db());
       threads.forEach(Thread::start);
       for (Thread t : threads) {
         t.join();

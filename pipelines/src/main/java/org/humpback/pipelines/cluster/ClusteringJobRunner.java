@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.humpback.pipelines.EmbeddingParquet;
 import org.humpback.pipelines.EncodingPipeline;
 import org.humpback.pipelines.JobRunner;
 import org.humpback.pipelines.RunWatcher;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.AudioMetadataDao;
 import org.humpback.registry.dao.Cluster;
 import org.humpback.registry.dao.ClusterAssignment;
@@ -30,6 +30,7 @@ import org.humpback.registry.dao.Ids;
 import org.humpback.registry.db.Database;
 import org.humpback.registry.db.Timestamps;
 import org.humpback.registry.queue.JobQueue;
+import org.humpback.transforms.beam.EmbeddingParquet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +108,7 @@ public final class ClusteringJobRunner {
       return run(job, t0);
     } catch (RuntimeException | Error e) {
       String msg = ClusteringPipeline.rootMessage(e);
-      if (e instanceof IllegalArgumentException && e.getMessage() != null) {
+      if ((e instanceof IllegalArgumentException || e instanceof Refusal) && e.getMessage() != null) {
         msg = e.getMessage();
       }
       LOG.warn("Clustering job {} failed: {}", job.id(), msg, e);
@@ -128,17 +129,17 @@ public final class ClusteringJobRunner {
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException("Embedding file of set " + s.id() + " is missing: " + file);
       }
-      EmbeddingParquet.Metadata footer = EmbeddingParquet.readMetadata(file);
+      EmbeddingParquet.Metadata footer = EmbeddingParquet.readMetadata(file.toString());
       if (footer.vectorDim() != s.vectorDim()) {
         throw new IllegalArgumentException("Embedding file " + file + " has vector_dim " + footer.vectorDim()
             + " but embedding set " + s.id() + " is registered with " + s.vectorDim());
       }
-      inputs.add(new ClusteringSpec.SetInput(s.id(), file.toString()));
+      inputs.add(new ClusteringSpec.SetInput(s.id(), file.toString(), s.rowCount() == null ? -1 : s.rowCount()));
       metadata.put(s.id(), MetadataSummaries.flatten(mdDao.findByAudioFileId(s.audioFileId()).orElse(null)));
       total += s.rowCount() == null ? 0 : s.rowCount();
     }
     Path outDir = ClusterOutputs.jobDir(storageRoot.resolve("clusters"), job.id());
-    clearOutputs(outDir);
+    ClusterOutputs.clear(outDir.toString());
     ClusteringSpec spec = new ClusteringSpec(job.id(), inputs, sets.get(0).modelVersion(), sets.get(0).vectorDim(),
         params, outDir.toString(), metadata, reductions);
 
@@ -158,11 +159,11 @@ public final class ClusteringJobRunner {
       return new Report(job.id(), Outcome.LOST, null, List.of(), "job lost (requeued after a stale heartbeat)", since(t0));
     }
     if (last == JobQueue.Heartbeat.CANCEL_REQUESTED || state == PipelineResult.State.CANCELLED) {
-      clearOutputs(outDir);
+      ClusterOutputs.clear(outDir.toString());
       queue.acknowledgeCancel(job.id(), settings.workerId());
       return new Report(job.id(), Outcome.CANCELED, null, List.of(), "canceled", since(t0));
     }
-    if (!Files.isRegularFile(spec.clustersJson())) {
+    if (!ClusterOutputs.exists(spec.clustersJson())) {
       throw new IllegalArgumentException("Nothing to cluster: the selected embedding sets hold no vectors");
     }
 
@@ -172,49 +173,37 @@ public final class ClusteringJobRunner {
       clusters.add(new Cluster(c.get("id").asText(), job.id(), c.get("cluster_label").asInt(), c.get("size").asInt(),
           c.get("metadata_summary").toString()));
     }
-    List<ClusterOutputs.AssignmentRow> rows = ClusterOutputs.readAssignments(spec.assignmentsParquet());
     JsonNode metrics = file.get("metrics");
-    if (queue.heartbeat(job.id(), settings.workerId()) == JobQueue.Heartbeat.LOST) {
-      return new Report(job.id(), Outcome.LOST, null, List.of(), "job lost before its rows were stored", since(t0));
-    }
-    db.jdbi().useTransaction(h -> {
+    queue.progress(job.id(), settings.workerId(), total, total, null);
+    // The rows and the completion in one transaction, which a cancel requested until now turns into a cancel.
+    JobQueue.Finish end = queue.finish(job.id(), settings.workerId(), h -> {
       ClusterDao clusterDao = h.attach(ClusterDao.class);
       clusterDao.deleteByJob(job.id());
       clusterDao.insertAll(clusters);
       ClusterAssignmentDao assignmentDao = h.attach(ClusterAssignmentDao.class);
-      List<ClusterAssignment> batch = new ArrayList<>(Math.min(INSERT_BATCH, rows.size()));
-      for (ClusterOutputs.AssignmentRow r : rows) {
+      List<ClusterAssignment> batch = new ArrayList<>(INSERT_BATCH);
+      // Streamed file by file: a job's rows are never all in memory.
+      ClusterOutputs.forEachAssignment(spec.outputDir(), r -> {
         batch.add(new ClusterAssignment(Ids.newId(), r.clusterId(), r.embeddingSetId(), r.embeddingRowIndex(),
             r.startS(), r.endS(), r.umapX(), r.umapY()));
         if (batch.size() == INSERT_BATCH) {
           assignmentDao.insertAll(batch);
           batch.clear();
         }
-      }
+      });
       if (!batch.isEmpty()) {
         assignmentDao.insertAll(batch);
       }
       h.attach(ClusteringJobDao.class).updateMetrics(job.id(), metrics.toString(), Timestamps.now());
     });
-    queue.progress(job.id(), settings.workerId(), rows.size(), (long) rows.size(), null);
-    if (!queue.complete(job.id(), settings.workerId())) {
+    if (end == JobQueue.Finish.CANCELED) {
+      ClusterOutputs.clear(outDir.toString());
+      return new Report(job.id(), Outcome.CANCELED, null, List.of(), "canceled", since(t0));
+    }
+    if (end == JobQueue.Finish.LOST) {
       return new Report(job.id(), Outcome.LOST, metrics, clusters, "job lost before completion", since(t0));
     }
     return new Report(job.id(), Outcome.COMPLETED, metrics, clusters, null, since(t0));
-  }
-
-  /** Removes files of an earlier attempt, so a missing clusters.json means "this run wrote nothing". */
-  private static void clearOutputs(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : s.toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot clear " + dir, e);
-    }
   }
 
   private static Duration since(long t0) {

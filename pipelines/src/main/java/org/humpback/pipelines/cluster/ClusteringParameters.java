@@ -22,11 +22,15 @@ import org.humpback.transforms.cluster.Metric;
  *   umap_n_neighbors   15     UMAP neighbourhood size (clamped to n-1 for tiny inputs)
  *   umap_min_dist      0.1    UMAP minimum distance in the embedding
  *   min_cluster_size   5      HDBSCAN smallest cluster; a LIST (e.g. [5, 10, 20]) makes a sweep
- *   min_samples        null   HDBSCAN core-distance neighbourhood; null = min_cluster_size
+ *   min_samples        null   HDBSCAN core distance to the min_samples-th nearest other point (the hdbscan
+ *                             library's count); null = min_cluster_size
  *   metric             "euclidean" | "cosine": UMAP's input metric, or HDBSCAN's when use_umap is false
  *   random_seed        42     seeds UMAP (and PCA's randomised parts)
  *   pca_components     null   optional PCA before UMAP / HDBSCAN
  *   label_field        null   metadata field to score clusters against, e.g. "tag_data.label"
+ *   sample_size        null   fit UMAP + HDBSCAN on this many windows (evenly spaced within each file, every file
+ *                             in proportion to its windows), then assign every window in parallel (UMAP transform,
+ *                             HDBSCAN approximate_predict); null = fit on all windows
  * </pre>
  * Unknown names are refused (a typo would otherwise silently run with a default).
  *
@@ -42,7 +46,8 @@ public record ClusteringParameters(
     Metric metric,
     long randomSeed,
     Integer pcaComponents,
-    String labelField) implements Serializable {
+    String labelField,
+    Integer sampleSize) implements Serializable {
 
   public static final long DEFAULT_SEED = 42L;
 
@@ -51,7 +56,11 @@ public record ClusteringParameters(
       List.of("tag_data", "visual_observations", "group_composition", "prey_density_proxy");
 
   static final Set<String> NAMES = Set.of("use_umap", "umap_n_components", "umap_n_neighbors", "umap_min_dist",
-      "min_cluster_size", "min_samples", "metric", "random_seed", "pca_components", "label_field");
+      "min_cluster_size", "min_samples", "metric", "random_seed", "pca_components", "label_field",
+      "sample_size");
+
+  /** The smallest sample a job may fit on: fewer windows leave UMAP's and HDBSCAN's neighbourhoods meaningless. */
+  public static final int MIN_SAMPLE_SIZE = 100;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -86,6 +95,10 @@ public record ClusteringParameters(
     if (pcaComponents != null && pcaComponents < 1) {
       throw invalid("pca_components", pcaComponents, "expected >= 1 or null");
     }
+    if (sampleSize != null && sampleSize < MIN_SAMPLE_SIZE) {
+      throw invalid("sample_size", sampleSize, "expected an integer >= " + MIN_SAMPLE_SIZE + " or null (fit on all "
+          + "windows)");
+    }
     if (labelField != null) {
       String field = labelField.contains(".") ? labelField.substring(0, labelField.indexOf('.')) : labelField;
       if (!METADATA_FIELDS.contains(field) || labelField.endsWith(".")) {
@@ -97,7 +110,8 @@ public record ClusteringParameters(
 
   /** The seed's defaults. */
   public static ClusteringParameters defaults() {
-    return new ClusteringParameters(true, 2, 15, 0.1, List.of(5), null, Metric.EUCLIDEAN, DEFAULT_SEED, null, null);
+    return new ClusteringParameters(true, 2, 15, 0.1, List.of(5), null, Metric.EUCLIDEAN, DEFAULT_SEED, null, null,
+        null);
   }
 
   /**
@@ -144,7 +158,8 @@ public record ClusteringParameters(
         metric(root.get("metric")),
         root.hasNonNull("random_seed") ? longValue(root, "random_seed") : d.randomSeed,
         nullableInteger(root, "pca_components"),
-        text(root, "label_field"));
+        text(root, "label_field"),
+        nullableInteger(root, "sample_size"));
   }
 
   /** The canonical JSON (every field, the sweep as a list only when it has several values). */
@@ -177,6 +192,11 @@ public record ClusteringParameters(
     } else {
       o.put("label_field", labelField);
     }
+    if (sampleSize == null) {
+      o.putNull("sample_size");
+    } else {
+      o.put("sample_size", sampleSize);
+    }
     return o.toString();
   }
 
@@ -191,17 +211,22 @@ public record ClusteringParameters(
 
   public ClusteringParameters withUseUmap(boolean v) {
     return new ClusteringParameters(v, umapNComponents, umapNNeighbors, umapMinDist, minClusterSizes, minSamples, metric,
-        randomSeed, pcaComponents, labelField);
+        randomSeed, pcaComponents, labelField, sampleSize);
   }
 
   public ClusteringParameters withMinClusterSizes(List<Integer> v) {
     return new ClusteringParameters(useUmap, umapNComponents, umapNNeighbors, umapMinDist, v, minSamples, metric,
-        randomSeed, pcaComponents, labelField);
+        randomSeed, pcaComponents, labelField, sampleSize);
   }
 
   public ClusteringParameters withLabelField(String v) {
     return new ClusteringParameters(useUmap, umapNComponents, umapNNeighbors, umapMinDist, minClusterSizes, minSamples,
-        metric, randomSeed, pcaComponents, v);
+        metric, randomSeed, pcaComponents, v, sampleSize);
+  }
+
+  public ClusteringParameters withSampleSize(Integer v) {
+    return new ClusteringParameters(useUmap, umapNComponents, umapNNeighbors, umapMinDist, minClusterSizes, minSamples,
+        metric, randomSeed, pcaComponents, labelField, v);
   }
 
   // ---- field readers: each names the field in its error ----------------------------------------------------------
@@ -300,6 +325,43 @@ public record ClusteringParameters(
       }
     }
     throw invalid("metric", n, "expected \"euclidean\" or \"cosine\"");
+  }
+
+  /** The most UMAP output dimensions a clustering job may ask for (umap-learn's users stay far below it). */
+  public static final int MAX_UMAP_COMPONENTS = 100;
+
+  /**
+   * Refuses parameters that cannot work on the selected data, naming the parameter and the data's size, before a job
+   * is queued: a huge {@code umap_n_components} or {@code min_cluster_size} would hold the queue for minutes for
+   * nothing, and {@code pca_components} above the vectors' dims would be silently ignored.
+   *
+   * @param points the number of vectors (windows) in the selected sets, or a negative value when unknown
+   * @param dims their dimension
+   */
+  public void requireFits(long points, int dims) {
+    if (useUmap && umapNComponents > MAX_UMAP_COMPONENTS) {
+      throw invalid("umap_n_components", umapNComponents, "expected at most " + MAX_UMAP_COMPONENTS);
+    }
+    if (pcaComponents != null && pcaComponents > dims) {
+      throw invalid("pca_components", pcaComponents, "the selected embedding sets have " + dims + " dims; expected "
+          + "at most " + dims + " or null");
+    }
+    if (points < 0) {
+      return;
+    }
+    // Below 4 points UMAP is skipped (noted in the job), so its components only matter from there on.
+    if (useUmap && points >= 4 && umapNComponents >= points) {
+      throw invalid("umap_n_components", umapNComponents, "the selected embedding sets have " + points
+          + " points; expected fewer components than points");
+    }
+    // A cluster larger than the data cannot exist; the seed's default stays allowed on tiny data (all noise, as there).
+    int dflt = defaults().minClusterSize();
+    for (int size : minClusterSizes) {
+      if (size > points && size > dflt) {
+        throw invalid("min_cluster_size", size, "the selected embedding sets have " + points + " points; a cluster "
+            + "cannot be larger");
+      }
+    }
   }
 
   private static IllegalArgumentException invalid(String name, Object value, String expected) {

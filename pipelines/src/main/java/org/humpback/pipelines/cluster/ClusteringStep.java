@@ -7,6 +7,8 @@ import java.util.Map;
 import org.humpback.transforms.cluster.ClusterMetrics;
 import org.humpback.transforms.cluster.Hdbscan;
 import org.humpback.transforms.cluster.Metric;
+import org.humpback.transforms.cluster.Pca;
+import org.humpback.transforms.cluster.Umap;
 
 /**
  * The clustering step on gathered vectors, in plain Java: optional PCA, optional UMAP to {@code umap_n_components}
@@ -35,9 +37,10 @@ public final class ClusteringStep {
   /**
    * One HDBSCAN run of a sweep.
    *
+   * @param probabilities HDBSCAN's membership strength per point (0 for noise)
    * @param metrics JSON-ready metrics (see {@link #metrics})
    */
-  public record Run(int minClusterSize, int[] labels, Map<String, Object> metrics) {}
+  public record Run(int minClusterSize, int[] labels, double[] probabilities, Map<String, Object> metrics) {}
 
   /**
    * @param space the clustering space (n x k) HDBSCAN saw
@@ -57,6 +60,22 @@ public final class ClusteringStep {
    * @param truth per point label of {@code label_field} (null entries = unlabelled), or null for no label metrics
    */
   public static Result run(float[][] x, ClusteringParameters p, Reductions reductions, String[] truth) {
+    return run(x, p, reductions, truth, false).result();
+  }
+
+  /** A clustering of a sample and the models that assign further windows to it ({@code model} null unless kept). */
+  record Fitted(Result result, ClusteringModel model) {}
+
+  /**
+   * Like {@link #run}, with the transforms module's PCA, UMAP and HDBSCAN (the standard reductions), keeping the
+   * fitted models so that other windows can be placed and labelled afterwards ({@link ClusteringModel#assign}).
+   */
+  static Fitted fit(float[][] x, ClusteringParameters p, String[] truth) {
+    return run(x, p, Reductions.standard(), truth, true);
+  }
+
+  private static Fitted run(float[][] x, ClusteringParameters p, Reductions reductions, String[] truth,
+                            boolean keepModel) {
     int n = x.length;
     if (n == 0) {
       throw new IllegalArgumentException("Nothing to cluster: the selected embedding sets hold no vectors");
@@ -66,6 +85,9 @@ public final class ClusteringStep {
     }
     List<String> notes = new ArrayList<>();
     float[][] data = x;
+    Pca.Model pcaModel = null;
+    Umap.Model spaceModel = null;
+    Umap.Model plotModel = null;
     int d = data[0].length;
     for (int i = 0; i < n; i++) {
       if (x[i].length != d) {
@@ -78,7 +100,12 @@ public final class ClusteringStep {
       if (k != p.pcaComponents()) {
         notes.add("pca_components clamped to " + k + " (only " + n + " points)");
       }
-      data = toFloat(reductions.pca(data, k, p.randomSeed()));
+      if (keepModel) {
+        pcaModel = Pca.fit(data, k);
+        data = toFloat(pcaModel.transform(data));
+      } else {
+        data = toFloat(reductions.pca(data, k, p.randomSeed()));
+      }
     }
 
     boolean umapUsed = p.useUmap() && n >= MIN_POINTS_FOR_UMAP;
@@ -89,9 +116,16 @@ public final class ClusteringStep {
     if (umapUsed && neighbours != p.umapNNeighbors()) {
       notes.add("umap_n_neighbors clamped to " + neighbours + " (only " + n + " points)");
     }
-    double[][] space = umapUsed
-        ? reductions.umap(data, p.umapNComponents(), neighbours, p.umapMinDist(), p.metric(), p.randomSeed())
-        : toDouble(data);
+    double[][] space;
+    if (umapUsed && keepModel) {
+      spaceModel = StandardReductions.umapModel(data, p.umapNComponents(), neighbours, p.umapMinDist(), p.metric(),
+          p.randomSeed());
+      space = spaceModel.result().embedding();
+    } else {
+      space = umapUsed
+          ? reductions.umap(data, p.umapNComponents(), neighbours, p.umapMinDist(), p.metric(), p.randomSeed())
+          : toDouble(data);
+    }
     Metric hdbscanMetric = umapUsed ? Metric.EUCLIDEAN : p.metric();
 
     double[][] plot;
@@ -102,6 +136,9 @@ public final class ClusteringStep {
       for (int i = 0; i < n; i++) {
         plot[i] = new double[] {space[i][0], 0.0};
       }
+    } else if (n >= MIN_POINTS_FOR_UMAP && keepModel) {
+      plotModel = StandardReductions.umapModel(data, 2, neighbours, p.umapMinDist(), p.metric(), p.randomSeed());
+      plot = plotModel.result().embedding();
     } else if (n >= MIN_POINTS_FOR_UMAP) {
       plot = reductions.umap(data, 2, neighbours, p.umapMinDist(), p.metric(), p.randomSeed());
     } else {
@@ -114,13 +151,24 @@ public final class ClusteringStep {
 
     double[][] silhouetteSpace = hdbscanMetric == Metric.COSINE ? normalised(space) : space;
     List<Run> runs = new ArrayList<>();
+    Hdbscan.Model stored = null;
     for (int mcs : p.minClusterSizes()) {
       Hdbscan.Params hp = Hdbscan.Params.defaults().withMinClusterSize(mcs).withMinSamples(p.minSamples())
           .withMetric(hdbscanMetric);
-      int[] labels = Hdbscan.fit(space, hp).labels();
-      runs.add(new Run(mcs, labels, metrics(mcs, hp.effectiveMinSamples(), labels, silhouetteSpace, truth, p.labelField())));
+      Hdbscan.Result r;
+      if (keepModel && stored == null) {
+        stored = Hdbscan.fitModel(space, hp);
+        r = stored.result();
+      } else {
+        r = Hdbscan.fit(space, hp);
+      }
+      int[] labels = r.labels();
+      runs.add(new Run(mcs, labels, r.probabilities(),
+          metrics(mcs, hp.effectiveMinSamples(), labels, silhouetteSpace, truth, p.labelField())));
     }
-    return new Result(space, plot, runs, notes);
+    Result result = new Result(space, plot, runs, notes);
+    return new Fitted(result, keepModel
+        ? new ClusteringModel(p.metric(), pcaModel, spaceModel, plotModel, stored, space[0].length, null, plot, null) : null);
   }
 
   /**

@@ -25,8 +25,8 @@ public final class ClusteringWorker extends QueueWorker {
   }
 
   @Override
-  protected boolean runNextJob() {
-    return runner.runNext().isPresent();
+  protected int runNextJobs() {
+    return runner.runNext().isPresent() ? 1 : 0;
   }
 
   @Override
@@ -40,10 +40,10 @@ public final class ClusteringWorker extends QueueWorker {
    */
   public static ClusteringWorker forCommand(org.humpback.registry.db.Database db,
                                             org.humpback.registry.config.HumpbackSettings settings, String workerId,
-                                            String runner, Duration pollInterval, Duration staleAfter,
+                                            String runner, String flinkMaster, Duration pollInterval, Duration staleAfter,
                                             boolean exitWhenIdle, java.util.List<Thread> threads) {
     org.humpback.pipelines.JobRunner.Settings s = org.humpback.pipelines.JobRunner.Settings.defaults(workerId)
-        .withRunner(runner, settings.flinkMaster(), null);
+        .withRunner(runner, flinkMaster, null);
     ClusteringWorker w = new ClusteringWorker(new ClusteringJobRunner(db, settings.storageRoot(), s), workerId,
         pollInterval, staleAfter, exitWhenIdle);
     threads.add(new Thread(w, "worker-" + workerId));

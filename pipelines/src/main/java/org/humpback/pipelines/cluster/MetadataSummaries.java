@@ -91,6 +91,29 @@ public final class MetadataSummaries {
     return out;
   }
 
+  /**
+   * Like {@link #summarize(int[], Map[])} from window counts: {@code counts} holds, per cluster label, the number of
+   * windows of each embedding set, and {@code setMetadata} each set's flattened metadata (all windows of a set share
+   * it).
+   */
+  public static Map<Integer, Map<String, Map<String, Long>>> summarize(Map<Integer, Map<String, Long>> counts,
+                                                                       Map<String, Map<String, String>> setMetadata) {
+    Map<Integer, Map<String, Map<String, Long>>> out = new TreeMap<>();
+    for (Map.Entry<Integer, Map<String, Long>> c : counts.entrySet()) {
+      Map<String, Map<String, Long>> s = out.computeIfAbsent(c.getKey(), k -> new TreeMap<>());
+      for (Map.Entry<String, Long> set : c.getValue().entrySet()) {
+        Map<String, String> md = setMetadata.get(set.getKey());
+        if (md == null) {
+          continue;
+        }
+        for (Map.Entry<String, String> e : md.entrySet()) {
+          s.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).merge(e.getValue(), set.getValue(), Long::sum);
+        }
+      }
+    }
+    return out;
+  }
+
   /** The value of {@code labelField} per window (null where the window's file lacks it). */
   public static String[] labels(String labelField, Map<String, String>[] windowMetadata) {
     String[] out = new String[windowMetadata.length];

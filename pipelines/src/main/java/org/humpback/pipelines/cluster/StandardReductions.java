@@ -23,9 +23,17 @@ enum StandardReductions implements Reductions {
 
   @Override
   public double[][] umap(float[][] x, int components, int nNeighbors, double minDist, Metric metric, long seed) {
-    int threads = x.length <= SINGLE_THREAD_MAX ? 1 : Runtime.getRuntime().availableProcessors();
-    Umap.Params p = Umap.Params.defaults().withNComponents(components).withNNeighbors(nNeighbors).withMinDist(minDist)
+    return Umap.fit(x, params(x.length, components, nNeighbors, minDist, metric, seed)).embedding();
+  }
+
+  /** The same UMAP, keeping what places new points ({@link Umap.Model#transform}). */
+  static Umap.Model umapModel(float[][] x, int components, int nNeighbors, double minDist, Metric metric, long seed) {
+    return Umap.fitModel(x, params(x.length, components, nNeighbors, minDist, metric, seed));
+  }
+
+  private static Umap.Params params(int n, int components, int nNeighbors, double minDist, Metric metric, long seed) {
+    int threads = n <= SINGLE_THREAD_MAX ? 1 : Runtime.getRuntime().availableProcessors();
+    return Umap.Params.defaults().withNComponents(components).withNNeighbors(nNeighbors).withMinDist(minDist)
         .withMetric(metric).withRandomSeed(seed).withThreads(threads);
-    return Umap.fit(x, p).embedding();
   }
 }

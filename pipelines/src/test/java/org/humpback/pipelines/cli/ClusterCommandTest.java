@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.humpback.pipelines.EmbeddingParquet;
+import org.humpback.transforms.beam.EmbeddingParquet;
 import org.humpback.registry.config.HumpbackSettings;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
@@ -39,17 +39,30 @@ class ClusterCommandTest {
     db.dao(AudioFileDao.class).insert(new AudioFile(audio, "a.wav", "t", audio.replace("-", "") + "0".repeat(32), 10.0,
         16000, 1, null, Timestamps.now()));
     String sig = "a".repeat(64);
-    Path file = EmbeddingParquet.path(storage.resolve("embeddings"), model, audio, sig);
+    Path file = Path.of(EmbeddingParquet.path(storage.resolve("embeddings").toString(), model, audio, sig));
     List<EmbeddingParquet.Row> rows = new ArrayList<>();
     for (int i = 0; i < v.length; i++) {
       rows.add(new EmbeddingParquet.Row(i, i, i + 1, v[i]));
     }
-    EmbeddingParquet.write(file, new EmbeddingParquet.Metadata(model, model, sig, "{}", "b".repeat(64), v[0].length,
+    EmbeddingParquet.write(file.toString(), new EmbeddingParquet.Metadata(model, model, sig, "{}", "b".repeat(64), v[0].length,
         "test"), rows.iterator());
     String id = Ids.newId();
     db.dao(EmbeddingSetDao.class).insert(new EmbeddingSet(id, audio, sig, model, 1.0, 16000, v[0].length,
         file.toString(), (long) v.length, Timestamps.now()));
     return id;
+  }
+
+  @Test
+  void aBadFlinkMasterIsAUsageErrorNamingIt(@TempDir Path home) {
+    HumpbackSettings s = HumpbackSettings.fromEnv(Map.of("HUMPBACK_HOME", home.toString()), home);
+    assertEquals(2, run(s, "--sets", "x", "--runner", "flink", "--flink-master", "jobmanager"));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.contains("Invalid Flink master: 'jobmanager'") && e.contains("host:port"), e);
+    // The environment's master is read and checked the same way as the flag.
+    HumpbackSettings env = HumpbackSettings.fromEnv(Map.of("HUMPBACK_HOME", home.toString(),
+        "HUMPBACK_FLINK_MASTER", "http://jm:8081"), home);
+    assertEquals(2, run(env, "--sets", "x"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("'http://jm:8081'"));
   }
 
   @Test

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.humpback.pipelines.EmbeddingParquet;
+import org.humpback.transforms.beam.EmbeddingParquet;
 import org.humpback.registry.config.HumpbackSettings;
 import org.humpback.registry.db.Database;
 import org.humpback.transforms.testing.SharedCorpus;
@@ -26,7 +26,7 @@ class EncodeFlowTest {
 
   @Test
   void importsEncodesPrintsAndSkipsOnTheSecondRun(@TempDir Path home) throws Exception {
-    Path model = SharedCorpus.model("yamnet/yamnet.tflite");
+    Path model = SharedCorpus.yamnet();
     Path folder = home.resolve("recordings");
     Files.createDirectories(folder);
     Files.copy(SharedCorpus.audio("humpback/humpback-moo-nps.ogg"), folder.resolve("moo.ogg"));
@@ -52,7 +52,7 @@ class EncodeFlowTest {
         assertEquals("OK", l.status(), l.toString());
         assertNull(l.error());
         assertEquals(1024, l.dim()); // the YAMNet preset's embedding tensor
-        EmbeddingParquet.Contents c = EmbeddingParquet.read(Path.of(l.parquetPath()));
+        EmbeddingParquet.Contents c = EmbeddingParquet.read(l.parquetPath());
         assertEquals(l.windows(), c.rows().size());
         assertTrue(c.metadata().frontEndConfigJson().contains("\"last_window\":\"drop\""));
         assertTrue(l.parquetPath().startsWith(home.resolve("data/embeddings/yamnet").toString()), l.parquetPath());

@@ -41,7 +41,7 @@ class RealEmbeddingsClusteringTest {
 
   @Test
   void yamnetEmbeddingsOfLabelledClipsGetLabelMetrics(@TempDir Path home) throws IOException {
-    Path model = SharedCorpus.model("yamnet/yamnet.tflite");
+    Path model = SharedCorpus.yamnet();
     Path corpus = SharedCorpus.audio("labelled-pifsc");
     List<Path> clips = new ArrayList<>();
     for (String label : List.of("mn", "not_mn")) {

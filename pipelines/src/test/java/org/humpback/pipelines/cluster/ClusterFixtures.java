@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.humpback.pipelines.EmbeddingParquet;
+import org.humpback.transforms.beam.EmbeddingParquet;
 import org.humpback.pipelines.JobRunner;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
@@ -43,12 +43,12 @@ final class ClusterFixtures {
     }
     int dim = vectors.length == 0 ? 4 : vectors[0].length;
     String signature = sha(audioId + model);
-    Path file = EmbeddingParquet.path(storage.resolve("embeddings"), model, audioId, signature);
+    Path file = Path.of(EmbeddingParquet.path(storage.resolve("embeddings").toString(), model, audioId, signature));
     List<EmbeddingParquet.Row> rows = new ArrayList<>();
     for (int i = 0; i < vectors.length; i++) {
       rows.add(new EmbeddingParquet.Row(i, i, i + 1.0, vectors[i]));
     }
-    EmbeddingParquet.write(file, new EmbeddingParquet.Metadata(model, model, signature, "{}", sha(audioId), dim, "test"),
+    EmbeddingParquet.write(file.toString(), new EmbeddingParquet.Metadata(model, model, signature, "{}", sha(audioId), dim, "test"),
         rows.iterator());
     EmbeddingSet set = new EmbeddingSet(Ids.newId(), audioId, signature, model, 1.0, 16000, dim, file.toString(),
         (long) vectors.length, Timestamps.now());

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.humpback.pipelines.JobRunner;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.Cluster;
 import org.humpback.registry.dao.ClusterAssignment;
 import org.humpback.registry.dao.ClusterAssignmentDao;
@@ -125,7 +127,7 @@ class ClusteringJobRunnerTest {
 
     Path out = storage.resolve("clusters").resolve(r.jobId());
     assertTrue(Files.isRegularFile(out.resolve("clusters.json")));
-    List<ClusterOutputs.AssignmentRow> rows = ClusterOutputs.readAssignments(out.resolve("assignments.parquet"));
+    List<ClusterOutputs.AssignmentRow> rows = ClusterOutputs.readAssignments(out.toString());
     assertEquals(900, rows.size());
     // Plot coordinates exist even without UMAP in the clustering (a separate 2-D projection is made).
     assertTrue(rows.stream().allMatch(a -> Double.isFinite(a.umapX()) && Double.isFinite(a.umapY())));
@@ -146,6 +148,54 @@ class ClusteringJobRunnerTest {
     assertEquals(2, r.metrics().get("clustering_space_dim").asInt());
   }
 
+  /**
+   * sample_size: the fit sees 300 of 1,200 windows (evenly spaced within each of 4 sets), every window is assigned by
+   * the Beam pipeline in parallel Parquet files, and the clusters still match the blobs; on Direct and on Flink.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"direct", "flink"})
+  void aJobFittedOnASampleAssignsEveryWindow(String runnerName) throws Exception {
+    JobRunner.Settings settings = ClusterFixtures.settings();
+    if (runnerName.equals("flink")) {
+      settings = settings.withRunner("flink", "[local]", 2);
+    }
+    runner = new ClusteringJobRunner(db, storage, settings);
+    GaussianBlobs.Data data = GaussianBlobs.generate(1200, 16, 4, 1.0, 10.0, 0.0, 23L);
+    Map<String, int[]> truth = new HashMap<>();
+    List<EmbeddingSet> sets = register(data, 4, truth);
+    ClusteringJobRunner.Report r = runOne(sets, "{\"min_cluster_size\": 15, \"sample_size\": 300}");
+    assertEquals(ClusteringJobRunner.Outcome.COMPLETED, r.outcome(), r.error());
+    assertEquals(300, r.metrics().get("sample_windows").asInt(), r.metrics().toString());
+    assertEquals(1200, r.metrics().get("n_windows").asInt());
+    assertTrue(ariVsTruth(r.jobId(), sets, truth) >= 0.95, r.metrics().toString());
+    Path out = storage.resolve("clusters").resolve(r.jobId());
+    List<ClusterOutputs.AssignmentRow> rows = ClusterOutputs.readAssignments(out.toString());
+    assertEquals(1200, rows.size());
+    assertTrue(rows.stream().allMatch(a -> a.probability() >= 0 && a.probability() <= 1
+        && (a.clusterLabel() >= 0 || a.probability() == 0)));
+    assertTrue(rows.stream().filter(a -> a.clusterLabel() >= 0).mapToDouble(ClusterOutputs.AssignmentRow::probability)
+        .average().orElse(0) > 0.5);
+    try (var files = Files.list(out.resolve(ClusterOutputs.ASSIGNMENTS_DIR))) {
+      assertTrue(files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count() >= 1);
+    }
+    long sizes = 0;
+    for (Cluster c : db.dao(ClusterDao.class).listByJob(r.jobId())) {
+      sizes += c.size();
+    }
+    assertEquals(1200, sizes, "cluster sizes count every window, not only the sample");
+  }
+
+  @Test
+  void sampleSizeIsValidated() {
+    EmbeddingSet a = ClusterFixtures.addSet(db, storage, "toy", new float[][] {{1, 2}}, null);
+    Refusal e = assertThrows(Refusal.class,
+        () -> ClusteringJobs.submit(db, List.of(a.id()), "{\"sample_size\": 10}"));
+    assertTrue(e.getMessage().contains("sample_size") && e.getMessage().contains("10"), e.getMessage());
+    e = assertThrows(Refusal.class,
+        () -> ClusteringJobs.submit(db, List.of(a.id()), "{\"sample_size\": \"many\"}"));
+    assertTrue(e.getMessage().contains("sample_size"), e.getMessage());
+  }
+
   /** PCA first, UMAP to 5-D for clustering, and a separate 2-D UMAP for the plot. */
   @Test
   void pcaAndAFiveDimensionalUmapStillRecoverTheBlobs() throws Exception {
@@ -159,7 +209,7 @@ class ClusteringJobRunnerTest {
     assertEquals(5, r.metrics().get("clustering_space_dim").asInt());
     assertTrue(ariVsTruth(r.jobId(), sets, truth) >= 0.95, r.metrics().toString());
     List<ClusterOutputs.AssignmentRow> rows = ClusterOutputs.readAssignments(
-        storage.resolve("clusters").resolve(r.jobId()).resolve("assignments.parquet"));
+        storage.resolve("clusters").resolve(r.jobId()).toString());
     double spreadX = rows.stream().mapToDouble(ClusterOutputs.AssignmentRow::umapX).max().orElseThrow()
         - rows.stream().mapToDouble(ClusterOutputs.AssignmentRow::umapX).min().orElseThrow();
     assertTrue(spreadX > 0, "the plot has real 2-D coordinates");
@@ -184,7 +234,7 @@ class ClusteringJobRunnerTest {
   void mixedDimensionsAreRefusedAtSubmitAndAtRun() {
     EmbeddingSet a = ClusterFixtures.addSet(db, storage, "toy", new float[][] {{1, 2, 3, 4}}, null);
     EmbeddingSet b = ClusterFixtures.addSet(db, storage, "toy", new float[][] {{1, 2, 3, 4, 5, 6}}, null);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    Refusal e = assertThrows(Refusal.class,
         () -> ClusteringJobs.submit(db, List.of(a.id(), b.id()), null));
     assertTrue(e.getMessage().contains("vector_dim") && e.getMessage().contains("4 (" + a.id())
         && e.getMessage().contains("6 (" + b.id()), e.getMessage());
@@ -228,7 +278,7 @@ class ClusteringJobRunnerTest {
   void mixedModelsAreRefused() {
     EmbeddingSet a = ClusterFixtures.addSet(db, storage, "toy", new float[][] {{1, 2}}, null);
     EmbeddingSet b = ClusterFixtures.addSet(db, storage, "other", new float[][] {{1, 2}}, null);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    Refusal e = assertThrows(Refusal.class,
         () -> ClusteringJobs.submit(db, List.of(a.id(), b.id()), null));
     assertTrue(e.getMessage().contains("different models") && e.getMessage().contains("other")
         && e.getMessage().contains("toy"), e.getMessage());
@@ -236,10 +286,11 @@ class ClusteringJobRunnerTest {
 
   @Test
   void emptySelectionsAreRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    Refusal e = assertThrows(Refusal.class,
         () -> ClusteringJobs.submit(db, List.of(), null));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> ClusteringJobs.submit(db, List.of("no-such-set"), null));
+    e = assertThrows(Refusal.class, () -> ClusteringJobs.submit(db, List.of("no-such-set"), null));
+    assertEquals(Refusal.Kind.NOT_FOUND, e.kind());
     assertTrue(e.getMessage().contains("not found: no-such-set"), e.getMessage());
 
     // Sets that exist but hold no windows: nothing to cluster.
@@ -252,8 +303,9 @@ class ClusteringJobRunnerTest {
   @Test
   void badParametersFailWithTheFieldName() {
     EmbeddingSet a = ClusterFixtures.addSet(db, storage, "toy", new float[][] {{1, 2}}, null);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    Refusal e = assertThrows(Refusal.class,
         () -> ClusteringJobs.submit(db, List.of(a.id()), "{\"min_cluster_size\": 1}"));
+    assertEquals(Refusal.Kind.INVALID, e.kind());
     assertTrue(e.getMessage().contains("min_cluster_size"), e.getMessage());
   }
 

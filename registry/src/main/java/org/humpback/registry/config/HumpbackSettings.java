@@ -13,7 +13,9 @@ import java.util.Map;
  *
  * @param home HUMPBACK_HOME: the installation folder
  * @param databaseUrl HUMPBACK_DATABASE_URL: default {@code jdbc:sqlite:<storageRoot>/humpback.db};
- *     the seed's {@code sqlite+aiosqlite:///data/humpback.db} form is accepted too
+ *     the seed's {@code sqlite+aiosqlite:///data/humpback.db} form is accepted too; or PostgreSQL's
+ *     {@code jdbc:postgresql://host:port/db}, whose user and password, when not in the URL, come from
+ *     HUMPBACK_DATABASE_USER and HUMPBACK_DATABASE_PASSWORD (read by {@code Database.open})
  * @param storageRoot HUMPBACK_STORAGE_ROOT: where audio and embeddings live (default {@code data/})
  * @param modelsDir HUMPBACK_MODELS_DIR: the model folder (default {@code models/})
  * @param windowSizeSeconds HUMPBACK_WINDOW_SIZE_SECONDS (default 5.0)

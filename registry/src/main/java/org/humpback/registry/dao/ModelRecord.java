@@ -1,15 +1,15 @@
 package org.humpback.registry.dao;
 
 import java.time.Instant;
-import org.humpback.transforms.model.InputFormat;
-import org.humpback.transforms.model.ModelConfig;
-import org.humpback.transforms.model.ModelType;
 
 /**
  * One registered embedding model (a row of {@code models}).
  *
  * @param name unique key; embedding sets refer to the model by it ({@code model_version})
  * @param path absolute path of the .tflite/.onnx file or SavedModel directory
+ * @param modelType the runtime's wire name ({@code tflite}, {@code tf2_saved_model}, {@code onnx}); the model code
+ *     ({@code ModelType.fromWireName}) reads it, the database layer only stores it
+ * @param inputFormat {@code waveform} or {@code spectrogram}, likewise stored as the wire name
  * @param vectorDim length of the vectors the model outputs
  * @param sampleRate the rate the model expects, or {@code null} for the application default
  * @param windowSeconds the window the model expects, or {@code null} for the application default
@@ -17,7 +17,8 @@ import org.humpback.transforms.model.ModelType;
  * @param inputName input tensor to feed, {@code null} = the first
  * @param outputName output tensor to read, {@code null} = the first
  * @param signatureName SavedModel signature, {@code null} = serving_default
- * @param modelSha256 hash of the model file's bytes when registered (SavedModel: of saved_model.pb)
+ * @param modelSha256 the model checksum the encoding signature uses ({@code EncodingSignature.modelChecksum}: the
+ *     file's bytes, or every file of a SavedModel folder) when registered
  */
 public record ModelRecord(
     String id,
@@ -27,8 +28,8 @@ public record ModelRecord(
     int vectorDim,
     String description,
     boolean isDefault,
-    ModelType modelType,
-    InputFormat inputFormat,
+    String modelType,
+    String inputFormat,
     Integer sampleRate,
     Double windowSeconds,
     String frontEndConfig,
@@ -39,11 +40,6 @@ public record ModelRecord(
     String modelSha256,
     Instant createdAt,
     Instant updatedAt) {
-
-  /** How to open this model; threads and batch size left to the caller. */
-  public ModelConfig toModelConfig() {
-    return new ModelConfig(path, modelType, signatureName, inputName, outputName, inputFormat, transposeSpectrogram, 0, 1);
-  }
 
   public ModelRecord withDefault(boolean v) {
     return new ModelRecord(id, name, displayName, path, vectorDim, description, v, modelType, inputFormat, sampleRate,

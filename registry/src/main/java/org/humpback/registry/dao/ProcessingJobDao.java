@@ -52,6 +52,10 @@ public interface ProcessingJobDao {
       ORDER BY created_at LIMIT 1""")
   Optional<ProcessingJob> findActive(@Bind("audioFileId") String audioFileId, @Bind("signature") String encodingSignature);
 
+  /** Jobs of any status ever queued for this file and signature (a file no job made is not ours to delete). */
+  @SqlQuery("SELECT count(*) FROM processing_jobs WHERE audio_file_id = :audioFileId AND encoding_signature = :signature")
+  long countByAudioFileAndSignature(@Bind("audioFileId") String audioFileId, @Bind("signature") String encodingSignature);
+
   @SqlQuery("SELECT count(*) FROM processing_jobs WHERE status = :status")
   long countByStatus(@Bind("status") JobStatus status);
 

@@ -1,5 +1,6 @@
 package org.humpback.registry.queue;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.humpback.registry.dao.ClusteringJob;
 import org.humpback.registry.dao.ClusteringJobDao;
 import org.humpback.registry.dao.JobStatus;
@@ -16,6 +18,7 @@ import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.dao.ProcessingJobDao;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * A job table used as a work queue shared by any number of worker threads and processes.
@@ -26,7 +29,8 @@ import org.jdbi.v3.core.Jdbi;
  * {@link #complete}, {@link #fail} or {@link #acknowledgeCancel}. {@link #requeueStale} returns
  * the jobs of workers that went silent to the queue, up to {@code max_attempts} claims.
  *
- * <p>Every write runs in an IMMEDIATE transaction (see {@code Database}), and the claim is one
+ * <p>On SQLite every write runs in an IMMEDIATE transaction (see {@code Database}); on PostgreSQL the
+ * claim's sub-select locks the row it picks ({@code FOR UPDATE SKIP LOCKED}). Either way the claim is one
  * {@code UPDATE … WHERE id = (SELECT …) RETURNING id}: no job is ever claimed twice.
  *
  * @param <J> the job record
@@ -41,7 +45,7 @@ public final class JobQueue<J> {
      * files do run in parallel (that is how a folder is encoded).
      */
     PROCESSING("processing_jobs",
-        "r.encoding_signature = q.encoding_signature AND r.audio_file_id IS q.audio_file_id"),
+        "r.encoding_signature = q.encoding_signature AND r.audio_file_id IS NOT DISTINCT FROM q.audio_file_id"),
     /** Clustering jobs: jobs with the same (non-null) concurrency key never run at the same time. */
     CLUSTERING("clustering_jobs", "r.concurrency_key = q.concurrency_key");
 
@@ -131,9 +135,31 @@ public final class JobQueue<J> {
   /** Claims the oldest claimable queued job for {@code workerId}; empty when there is none. */
   public Optional<J> claim(String workerId) {
     requireWorker(workerId);
-    return jdbi.inTransaction(h -> h.attach(JobQueueDao.class)
-        .claim(kind.table, kind.sameKeyPredicate, workerId, now())
-        .flatMap(id -> loader.apply(h, id)));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return jdbi.inTransaction(h -> h.attach(JobQueueDao.class)
+            .claim(kind.table, kind.sameKeyPredicate, workerId, now())
+            .flatMap(id -> loader.apply(h, id)));
+      } catch (JdbiException e) {
+        // PostgreSQL only: another claim took a job of the same key at the same moment, and the
+        // *_one_running index refused this one. The next statement sees that job running and skips its key.
+        if (attempt >= MAX_CLAIM_ATTEMPTS || !isUniqueViolation(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static final int MAX_CLAIM_ATTEMPTS = 10;
+
+  /** SQLSTATE 23505 (unique_violation) anywhere in the causes. */
+  private static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Heartbeat heartbeat(String jobId, String workerId) {
@@ -160,13 +186,47 @@ public final class JobQueue<J> {
         .progress(kind.table, jobId, workerId, windowsDone, windowsTotal, windowsPerSecond, progress, now())));
   }
 
-  /** Marks an owned running job complete; false when the worker no longer owns it. */
+  /**
+   * Marks an owned running job complete; false when the worker no longer owns it or a cancel was
+   * requested (then {@link #finish} or {@link #acknowledgeCancel} ends it).
+   */
   public boolean complete(String jobId, String workerId) {
-    requireWorker(workerId);
-    return jdbi.inTransaction(h -> h.attach(JobQueueDao.class).complete(kind.table, jobId, workerId, now())) == 1;
+    return finish(jobId, workerId, h -> {}) == Finish.COMPLETED;
   }
 
-  /** Marks an owned running job failed with {@code errorMessage}; false when not owned. */
+  /** How {@link #finish} ended a job. */
+  public enum Finish {
+    /** Completed; the job's results were stored in the same transaction. */
+    COMPLETED,
+    /** A cancel had been requested: the job is canceled and its results were not stored. */
+    CANCELED,
+    /** Not this worker's job any more: nothing was written. */
+    LOST
+  }
+
+  /**
+   * Ends an owned running job in ONE transaction: completes it and stores its results with
+   * {@code storeResults} (run on the same handle), or, when a cancel was requested before, cancels
+   * it and stores nothing. So a cancel the API accepted is never lost, and a job never shows
+   * complete without its results.
+   */
+  public Finish finish(String jobId, String workerId, Consumer<Handle> storeResults) {
+    requireWorker(workerId);
+    return jdbi.inTransaction(h -> {
+      JobQueueDao dao = h.attach(JobQueueDao.class);
+      Instant now = now();
+      if (dao.complete(kind.table, jobId, workerId, now) == 1) {
+        storeResults.accept(h);
+        return Finish.COMPLETED;
+      }
+      return dao.acknowledgeCancel(kind.table, jobId, workerId, now) == 1 ? Finish.CANCELED : Finish.LOST;
+    });
+  }
+
+  /**
+   * Marks an owned running job failed with {@code errorMessage} (canceled, keeping the message, when
+   * a cancel was requested); false when not owned.
+   */
   public boolean fail(String jobId, String workerId, String errorMessage) {
     requireWorker(workerId);
     String message = errorMessage == null || errorMessage.isBlank() ? "failed without a message" : errorMessage;

@@ -24,9 +24,12 @@ public interface JobQueueDao {
   record Transition(String id, JobStatus status) {}
 
   /**
-   * Claims the oldest queued job whose key no running job holds, in ONE statement: the sub-select
-   * and the update see the same snapshot under the write lock, so two workers can never claim the
-   * same row. Returns the claimed id.
+   * Claims the oldest queued job whose key no running job holds, in ONE statement, and returns its id.
+   * SQLite: the sub-select and the update see the same snapshot under the write lock, so two workers
+   * can never claim the same row. PostgreSQL: {@code <claimLock>} is {@code FOR UPDATE SKIP LOCKED},
+   * so concurrent claims lock different rows, and the outer {@code status = 'queued'} is checked again
+   * on the locked row; a job whose key another claim took at the same moment is refused by the
+   * {@code *_one_running} index (see {@code JobQueue.claim}).
    */
   @SqlQuery("""
       UPDATE <table>
@@ -37,7 +40,7 @@ public interface JobQueueDao {
                     WHERE q.status = 'queued'
                       AND NOT EXISTS (SELECT 1 FROM <table> r WHERE r.status = 'running' AND <sameKey>)
                     ORDER BY q.created_at, q.id
-                    LIMIT 1)
+                    LIMIT 1 <claimLock>)
       RETURNING id""")
   Optional<String> claim(@Define("table") String table, @Define("sameKey") String sameKey,
       @Bind("workerId") String workerId, @Bind("now") Instant now);
@@ -62,13 +65,19 @@ public interface JobQueueDao {
       @Bind("done") long windowsDone, @Bind("total") Long windowsTotal, @Bind("perSecond") Double windowsPerSecond,
       @Bind("progress") Double progress, @Bind("now") Instant now);
 
+  /**
+   * Completes an owned running job unless a cancel was requested: the cancel request and this update
+   * touch the same row, so exactly one of them wins (a cancel that loses sees the job complete).
+   */
   @SqlUpdate("""
       UPDATE <table> SET status = 'complete', progress = 1, error_message = NULL, finished_at = :now, updated_at = :now
-       WHERE id = :id AND worker_id = :workerId AND status = 'running'""")
+       WHERE id = :id AND worker_id = :workerId AND status = 'running' AND cancel_requested = 0""")
   int complete(@Define("table") String table, @Bind("id") String id, @Bind("workerId") String workerId, @Bind("now") Instant now);
 
+  /** Fails an owned running job; one whose cancel was requested ends canceled (the message is kept). */
   @SqlUpdate("""
-      UPDATE <table> SET status = 'failed', error_message = :message, finished_at = :now, updated_at = :now
+      UPDATE <table> SET status = CASE WHEN cancel_requested = 1 THEN 'canceled' ELSE 'failed' END,
+             error_message = :message, finished_at = :now, updated_at = :now
        WHERE id = :id AND worker_id = :workerId AND status = 'running'""")
   int fail(@Define("table") String table, @Bind("id") String id, @Bind("workerId") String workerId,
       @Bind("message") String message, @Bind("now") Instant now);

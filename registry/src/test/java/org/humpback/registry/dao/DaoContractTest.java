@@ -8,24 +8,25 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.humpback.registry.OnBothBackends;
+import org.humpback.registry.TestBackend;
 import org.humpback.registry.TestDatabases;
 import org.humpback.registry.db.Database;
 import org.humpback.registry.db.Timestamps;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The DAOs against a real SQLite file. */
+/** The DAOs against a real database: an SQLite file and a PostgreSQL database. */
 class DaoContractTest {
 
   @TempDir Path dir;
   Database db;
 
   @BeforeEach
-  void open() {
-    db = TestDatabases.open(dir);
+  void open(TestBackend backend) {
+    db = backend.open(dir);
   }
 
   @AfterEach
@@ -33,7 +34,7 @@ class DaoContractTest {
     db.close();
   }
 
-  @Test
+  @OnBothBackends
   void audioFilesRoundTripAndDeduplicateBySha256() {
     AudioFileDao dao = db.dao(AudioFileDao.class);
     Instant created = Instant.parse("2026-05-06T07:08:09.123456Z");
@@ -50,7 +51,7 @@ class DaoContractTest {
     assertEquals(List.of(f), dao.listByFolder("/rec/2026"));
   }
 
-  @Test
+  @OnBothBackends
   void metadataUpsertKeepsFieldsLeftOut() {
     AudioFile f = TestDatabases.audioFile(db, "m1");
     AudioMetadataDao dao = db.dao(AudioMetadataDao.class);
@@ -76,7 +77,7 @@ class DaoContractTest {
         () -> dao.upsert(new AudioMetadata(null, "no-such-file", "{}", null, null, null)));
   }
 
-  @Test
+  @OnBothBackends
   void oneEmbeddingSetPerFileAndSignature() {
     AudioFile f = TestDatabases.audioFile(db, "e1");
     EmbeddingSetDao dao = db.dao(EmbeddingSetDao.class);
@@ -85,7 +86,8 @@ class DaoContractTest {
     assertEquals(s, dao.findByAudioFileAndSignature(f.id(), "sig-A").orElseThrow());
     EmbeddingSet dup = new EmbeddingSet(Ids.newId(), f.id(), "sig-A", "yamnet", 5.0, 32000, 1024, "/e/2.parquet", 12L, Timestamps.now());
     UnableToExecuteStatementException e = assertThrows(UnableToExecuteStatementException.class, () -> dao.insert(dup));
-    assertTrue(e.getMessage().contains("UNIQUE"), e.getMessage());
+    // SQLite: "UNIQUE constraint failed"; PostgreSQL: "violates unique constraint".
+    assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("unique constraint"), e.getMessage());
     EmbeddingSet other = new EmbeddingSet(Ids.newId(), f.id(), "sig-B", "perch", 5.0, 32000, 1280, "/e/3.parquet", null, Timestamps.now());
     dao.insert(other);
     assertEquals(2, dao.listByAudioFile(f.id()).size());
@@ -97,7 +99,7 @@ class DaoContractTest {
     assertTrue(dao.findById(s.id()).isEmpty());
   }
 
-  @Test
+  @OnBothBackends
   void clustersAndAssignmentsPage() {
     AudioFile f = TestDatabases.audioFile(db, "c1");
     EmbeddingSet s = new EmbeddingSet(Ids.newId(), f.id(), "sig", "yamnet", 5.0, 32000, 4, "/e.parquet", 50L, Timestamps.now());
@@ -134,7 +136,7 @@ class DaoContractTest {
     assertEquals(0, dao.countByCluster(c0.id()));
   }
 
-  @Test
+  @OnBothBackends
   void processingJobsRoundTrip() {
     AudioFile f = TestDatabases.audioFile(db, "p1");
     ProcessingJobDao dao = db.dao(ProcessingJobDao.class);
@@ -148,17 +150,17 @@ class DaoContractTest {
     assertThrows(IllegalArgumentException.class, () -> ProcessingJob.queued(f.id(), "sig", "m", 5.0, 32000, null, 0));
   }
 
-  @Test
+  @OnBothBackends
   void modelsRoundTripAndSingleDefaultIsEnforcedByTheSchema() {
     ModelDao dao = db.dao(ModelDao.class);
     Instant now = Timestamps.now();
     ModelRecord a = new ModelRecord(Ids.newId(), "a", "A", "/m/a.tflite", 521, null, true,
-        org.humpback.transforms.model.ModelType.TFLITE, org.humpback.transforms.model.InputFormat.WAVEFORM, 16000, 0.975,
+        "tflite", "waveform", 16000, 0.975,
         "{\"n_mels\":64}", null, "scores", null, false, "ab", now, now);
     dao.insert(a);
     assertEquals(a, dao.findByName("a").orElseThrow());
     ModelRecord b = new ModelRecord(Ids.newId(), "b", "B", "/m/b.onnx", 8, "d", true,
-        org.humpback.transforms.model.ModelType.ONNX, org.humpback.transforms.model.InputFormat.SPECTROGRAM, null, null,
+        "onnx", "spectrogram", null, null,
         null, "in", "out", null, true, null, now, now);
     assertThrows(UnableToExecuteStatementException.class, () -> dao.insert(b), "a second default is refused");
     dao.insert(b.withDefault(false));

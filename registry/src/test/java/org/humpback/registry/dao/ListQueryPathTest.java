@@ -13,6 +13,8 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.humpback.registry.OnBothBackends;
+import org.humpback.registry.TestBackend;
 import org.humpback.registry.TestDatabases;
 import org.humpback.registry.db.Database;
 import org.humpback.registry.db.Timestamps;
@@ -57,8 +59,14 @@ class ListQueryPathTest {
     }
   }
 
-  @Test
-  void handWrittenMapperMatchesTheConstructorMapper() {
+  @OnBothBackends
+  void handWrittenMapperMatchesTheConstructorMapper(TestBackend backend) {
+    try (Database db = backend.open(dir.resolve("mapper"))) {
+      handWrittenMapperMatchesTheConstructorMapper(db);
+    }
+  }
+
+  private static void handWrittenMapperMatchesTheConstructorMapper(Database db) {
     AudioFile f = TestDatabases.audioFile(db, "mapper");
     ProcessingJobDao dao = db.dao(ProcessingJobDao.class);
     ProcessingJob sparse = ProcessingJob.queued(f.id(), "sig-a", "m", null, null, null, 3);

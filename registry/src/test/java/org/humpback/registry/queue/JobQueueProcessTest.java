@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,27 +15,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.humpback.registry.OnBothBackends;
+import org.humpback.registry.TestBackend;
 import org.humpback.registry.TestDatabases;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.JobStatus;
 import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.dao.ProcessingJobDao;
 import org.humpback.registry.db.Database;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two worker JVMs (two threads each) drain one queue in one SQLite file: each job is claimed once. */
+/** Two worker JVMs (two threads each) drain one queue, in one SQLite file or one PostgreSQL database: each job is claimed once. */
 class JobQueueProcessTest {
 
   @TempDir Path dir;
 
-  @Test
-  void twoProcessesClaimEveryJobExactlyOnce() throws Exception {
+  @OnBothBackends
+  void twoProcessesClaimEveryJobExactlyOnce(TestBackend backend) throws Exception {
     int jobs = 200;
     Set<String> ids = new HashSet<>();
-    Path file;
-    try (Database db = TestDatabases.open(dir)) {
-      file = db.file();
+    String url = backend.newUrl(dir);
+    try (Database db = Database.open(url, dir, 4, Duration.ofSeconds(10))) {
       JobQueue<ProcessingJob> queue = JobQueue.processing(db.jdbi());
       for (int i = 0; i < jobs; i++) {
         AudioFile f = TestDatabases.audioFile(db, "sha-" + i);
@@ -47,7 +48,7 @@ class JobQueueProcessTest {
     for (String name : List.of("jvmA", "jvmB")) {
       processes.add(new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + dir,
           "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-          QueueDrainMain.class.getName(), file.toString(), name, "2")
+          QueueDrainMain.class.getName(), url, name, "2")
           .redirectError(ProcessBuilder.Redirect.INHERIT).start());
     }
     Map<String, String> claimedBy = new HashMap<>();
@@ -73,7 +74,7 @@ class JobQueueProcessTest {
     }
     assertEquals(List.of(), problems);
     assertEquals(ids, claimedBy.keySet());
-    try (Database db = TestDatabases.open(dir)) {
+    try (Database db = Database.open(url, dir, 2, Duration.ofSeconds(10))) {
       assertEquals(jobs, db.dao(ProcessingJobDao.class).countByStatus(JobStatus.COMPLETE));
     }
     // Not asserted (scheduling decides), but worth seeing when it happens: one JVM took all.

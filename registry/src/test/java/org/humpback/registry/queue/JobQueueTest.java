@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.humpback.registry.OnBothBackends;
+import org.humpback.registry.TestBackend;
 import org.humpback.registry.TestDatabases;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.ClusteringJob;
@@ -28,9 +30,9 @@ import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.db.Database;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The queue's transitions, on SQLite and on PostgreSQL. */
 class JobQueueTest {
 
   @TempDir Path dir;
@@ -49,8 +51,8 @@ class JobQueueTest {
   }
 
   @BeforeEach
-  void open() {
-    db = TestDatabases.open(dir);
+  void open(TestBackend backend) {
+    db = backend.open(dir);
     queue = JobQueue.processing(db.jdbi());
     file = TestDatabases.audioFile(db, "sha-a");
   }
@@ -64,7 +66,7 @@ class JobQueueTest {
     return ProcessingJob.queued(f.id(), signature, "yamnet", 5.0, 32000, "{\"n_mels\":128}", 3);
   }
 
-  @Test
+  @OnBothBackends
   void claimTakesOldestQueuedAndRecordsOwner() {
     ProcessingJob first = queue.enqueue(job(file, "sig-1"));
     AudioFile other = TestDatabases.audioFile(db, "sha-b");
@@ -79,7 +81,7 @@ class JobQueueTest {
     assertEquals("{\"n_mels\":128}", claimed.featureConfig());
   }
 
-  @Test
+  @OnBothBackends
   void sameFileAndSignatureNeverRunTogether() {
     ProcessingJob a = queue.enqueue(job(file, "sig-1"));
     ProcessingJob b = queue.enqueue(job(file, "sig-1"));
@@ -92,7 +94,7 @@ class JobQueueTest {
     assertEquals(b.id(), queue.claim("w3").orElseThrow().id());
   }
 
-  @Test
+  @OnBothBackends
   void heartbeatAndProgressOnlyForOwner() {
     ProcessingJob j = queue.enqueue(job(file, "s"));
     queue.claim("w1").orElseThrow();
@@ -120,7 +122,7 @@ class JobQueueTest {
     assertEquals(JobQueue.Heartbeat.LOST, queue.heartbeat(j.id(), "w1"));
   }
 
-  @Test
+  @OnBothBackends
   void failRecordsMessage() {
     ProcessingJob j = queue.enqueue(job(file, "s"));
     queue.claim("w1");
@@ -131,7 +133,7 @@ class JobQueueTest {
     assertTrue(queue.claim("w2").isEmpty(), "failed jobs are not retried by claim");
   }
 
-  @Test
+  @OnBothBackends
   void cancelPaths() {
     ProcessingJob queued = queue.enqueue(job(file, "s1"));
     assertEquals(JobQueue.CancelOutcome.CANCELED, queue.cancel(queued.id()));
@@ -151,7 +153,32 @@ class JobQueueTest {
     assertEquals(JobQueue.CancelOutcome.NOT_FOUND, queue.cancel("no-such-job"));
   }
 
-  @Test
+  /** Issue 15 item 1: a completion never overrides an accepted cancel, and a cancel after completion is refused. */
+  @OnBothBackends
+  void finishHonoursACancelRequestedBeforeIt() {
+    java.util.concurrent.atomic.AtomicBoolean stored = new java.util.concurrent.atomic.AtomicBoolean();
+    ProcessingJob a = queue.enqueue(job(file, "f1"));
+    queue.claim("w1").orElseThrow();
+    assertEquals(JobQueue.CancelOutcome.REQUESTED, queue.cancel(a.id()));
+    assertEquals(JobQueue.Finish.CANCELED, queue.finish(a.id(), "w1", h -> stored.set(true)));
+    assertFalse(stored.get(), "a canceled job's results are not stored");
+    assertEquals(JobStatus.CANCELED, queue.status(a.id()).orElseThrow());
+
+    ProcessingJob b = queue.enqueue(job(file, "f2"));
+    queue.claim("w1").orElseThrow();
+    assertEquals(JobQueue.Finish.COMPLETED, queue.finish(b.id(), "w1", h -> stored.set(true)));
+    assertTrue(stored.get());
+    assertEquals(JobQueue.CancelOutcome.ALREADY_FINISHED, queue.cancel(b.id()));
+    assertEquals(JobQueue.Finish.LOST, queue.finish(b.id(), "w1", h -> {}));
+
+    ProcessingJob c = queue.enqueue(job(file, "f3"));
+    queue.claim("w1").orElseThrow();
+    queue.cancel(c.id());
+    assertTrue(queue.fail(c.id(), "w1", "cannot decode"));
+    assertEquals(JobStatus.CANCELED, queue.status(c.id()).orElseThrow(), "a requested cancel wins over a failure");
+  }
+
+  @OnBothBackends
   void staleJobsAreRequeuedFreshOnesNever() {
     MutableClock clock = new MutableClock();
     JobQueue<ProcessingJob> q = queue.withClock(clock);
@@ -185,7 +212,7 @@ class JobQueueTest {
     assertTrue(q.requeueStale(Duration.ofSeconds(60)).stream().noneMatch(t -> t.id().equals(stale.id())));
   }
 
-  @Test
+  @OnBothBackends
   void failsAfterMaxAttemptsWithLastError() {
     MutableClock clock = new MutableClock();
     JobQueue<ProcessingJob> q = queue.withClock(clock);
@@ -204,7 +231,7 @@ class JobQueueTest {
     assertTrue(q.claim("w9").isEmpty());
   }
 
-  @Test
+  @OnBothBackends
   void staleJobWithPendingCancelBecomesCanceled() {
     MutableClock clock = new MutableClock();
     JobQueue<ProcessingJob> q = queue.withClock(clock);
@@ -215,7 +242,54 @@ class JobQueueTest {
     assertEquals(JobStatus.CANCELED, q.requeueStale(Duration.ofMinutes(1)).get(0).status());
   }
 
-  @Test
+  /**
+   * Many jobs of a few (file, signature) keys, claimed by concurrent threads: two jobs of one key never run at once.
+   * On PostgreSQL two claims can pick jobs of one key at the same moment; the *_one_running index refuses the
+   * second and the claim tries again.
+   */
+  @OnBothBackends
+  void concurrentClaimsNeverRunTwoJobsOfOneKey() throws Exception {
+    List<AudioFile> files = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      files.add(TestDatabases.audioFile(db, "key-" + i));
+    }
+    int jobs = 30;
+    for (int i = 0; i < jobs; i++) {
+      queue.enqueue(job(files.get(i % files.size()), "sig"));
+    }
+    Map<String, String> runningByFile = new ConcurrentHashMap<>();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger completed = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<?>> done = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      String worker = "thread-" + w;
+      done.add(pool.submit(() -> {
+        start.await();
+        for (Optional<ProcessingJob> c = queue.claim(worker); c.isPresent(); c = queue.claim(worker)) {
+          ProcessingJob j = c.get();
+          if (runningByFile.putIfAbsent(j.audioFileId(), j.id()) != null) {
+            overlaps.incrementAndGet();
+          }
+          Thread.sleep(2);
+          runningByFile.remove(j.audioFileId(), j.id());
+          assertTrue(queue.complete(j.id(), worker));
+          completed.incrementAndGet();
+        }
+        return null;
+      }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get();
+    }
+    pool.shutdown();
+    assertEquals(0, overlaps.get(), "two jobs of one file and signature ran at once");
+    assertEquals(jobs, completed.get());
+  }
+
+  @OnBothBackends
   void concurrentWorkersClaimEveryJobExactlyOnce() throws Exception {
     int jobs = 200;
     int workers = 4;
@@ -261,7 +335,7 @@ class JobQueueTest {
     assertEquals(jobs, db.dao(org.humpback.registry.dao.ProcessingJobDao.class).countByStatus(JobStatus.COMPLETE));
   }
 
-  @Test
+  @OnBothBackends
   void clusteringQueueUsesConcurrencyKey() {
     JobQueue<ClusteringJob> cq = JobQueue.clustering(db.jdbi());
     ClusteringJob a = cq.enqueue(ClusteringJob.queued(List.of("es1", "es2"), "{\"min_cluster_size\":5}", "k", 3));

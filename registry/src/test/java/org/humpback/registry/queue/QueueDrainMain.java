@@ -10,15 +10,15 @@ import org.humpback.registry.db.Database;
 
 /**
  * A worker process for {@link JobQueueProcessTest}: drains the processing queue of the database
- * at args[0] with args[2] threads named after args[1], printing "claimed <jobId> <worker>" per job.
+ * whose URL is args[0] with args[2] threads named after args[1], printing "claimed <jobId> <worker>" per job.
  */
 public final class QueueDrainMain {
 
   public static void main(String[] args) throws Exception {
-    Path file = Path.of(args[0]);
+    String url = args[0];
     String name = args[1];
     int threads = Integer.parseInt(args[2]);
-    try (Database db = Database.open(file.toString(), file.getParent(), threads, Duration.ofSeconds(30))) {
+    try (Database db = Database.open(url, Path.of("").toAbsolutePath(), threads, Duration.ofSeconds(30))) {
       JobQueue<ProcessingJob> queue = JobQueue.processing(db.jdbi());
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {

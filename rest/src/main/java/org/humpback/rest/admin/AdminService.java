@@ -5,19 +5,20 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.humpback.registry.dao.ModelDao;
 import org.humpback.registry.dao.ModelRecord;
 import org.humpback.registry.db.Database;
-import org.humpback.registry.models.ModelRegistry;
-import org.humpback.registry.models.ModelSpec;
-import org.humpback.registry.models.RegistryException;
-import org.humpback.registry.models.ScannedModel;
+import org.humpback.pipelines.models.ModelRegistry;
+import org.humpback.pipelines.models.ModelSpec;
+import org.humpback.pipelines.jobs.Refusal;
+import org.humpback.pipelines.models.ScannedModel;
 import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 import org.humpback.rest.Requests;
+import org.humpback.rest.ServerPaths;
 import org.humpback.rest.Views.ModelView;
 import org.humpback.transforms.model.InputFormat;
 import org.humpback.transforms.model.ModelType;
@@ -36,9 +37,11 @@ public final class AdminService implements HttpService {
   // On-demand DAOs are thread-safe; made once rather than per request.
   private final ModelDao modelDao;
   private final ModelRegistry models;
+  private final ServerPaths paths;
 
-  public AdminService(Database db, ModelRegistry models) {
+  public AdminService(Database db, ModelRegistry models, ServerPaths paths) {
     this.db = db;
+    this.paths = paths;
     this.modelDao = db.dao(ModelDao.class);
     this.models = models;
   }
@@ -84,7 +87,7 @@ public final class AdminService implements HttpService {
   }
 
   private void listModels(ServerRequest req, ServerResponse res) {
-    Json.ok(res, models.list().stream().map(ModelView::of).toList());
+    Json.ok(res, models.list().stream().map(m -> ModelView.of(m, paths)).toList());
   }
 
   private void createModel(ServerRequest req, ServerResponse res) {
@@ -92,7 +95,7 @@ public final class AdminService implements HttpService {
     if (body.path() == null || body.path().isBlank()) {
       throw ApiException.unprocessable("field 'path': required");
     }
-    Json.created(res, ModelView.of(models.register(body.toSpec())));
+    Json.created(res, ModelView.of(models.register(body.toSpec()), paths));
   }
 
   private void updateModel(ServerRequest req, ServerResponse res) {
@@ -102,7 +105,7 @@ public final class AdminService implements HttpService {
     if (Boolean.TRUE.equals(body.isDefault())) {
       updated = models.setDefault(updated.name());
     }
-    Json.ok(res, ModelView.of(updated));
+    Json.ok(res, ModelView.of(updated, paths));
   }
 
   /** The contract: 400 (not 409) while embedding sets were made with the model. */
@@ -110,8 +113,8 @@ public final class AdminService implements HttpService {
     ModelRecord current = find(Requests.pathId(req));
     try {
       models.delete(current.name());
-    } catch (RegistryException e) {
-      if (e.kind() == RegistryException.Kind.CONFLICT) {
+    } catch (Refusal e) {
+      if (e.kind() == Refusal.Kind.CONFLICT) {
         throw ApiException.badRequest(e.getMessage());
       }
       throw e;
@@ -120,22 +123,22 @@ public final class AdminService implements HttpService {
   }
 
   private void setDefault(ServerRequest req, ServerResponse res) {
-    Json.ok(res, ModelView.of(models.setDefault(find(Requests.pathId(req)).name())));
+    Json.ok(res, ModelView.of(models.setDefault(find(Requests.pathId(req)).name()), paths));
   }
 
-  /** One model file of the models folder, in the seed's shape plus what probing found. */
+  /** One model file of the models folder, in the seed's shape plus what probing found; {@code path} is relative. */
   record ScanView(String filename, String path, long sizeBytes, boolean registered, String modelType,
       String inputFormat, Integer vectorDim, String probeError) {
 
-    static ScanView of(ScannedModel s) {
-      return new ScanView(s.filename(), s.path(), s.sizeBytes(), s.registered(),
+    static ScanView of(ScannedModel s, ServerPaths paths) {
+      return new ScanView(s.filename(), paths.shown(s.path()), s.sizeBytes(), s.registered(),
           s.modelType() == null ? null : s.modelType().wireName(),
-          s.inputFormat() == null ? null : s.inputFormat().wireName(), s.vectorDim(), s.probeError());
+          s.inputFormat() == null ? null : s.inputFormat().wireName(), s.vectorDim(), paths.scrub(s.probeError()));
     }
   }
 
   private void scan(ServerRequest req, ServerResponse res) {
-    Json.ok(res, models.scan().stream().map(ScanView::of).toList());
+    Json.ok(res, models.scan().stream().map(s -> ScanView.of(s, paths)).toList());
   }
 
   private ModelRecord find(String idOrName) {
@@ -144,12 +147,15 @@ public final class AdminService implements HttpService {
         .orElseThrow(() -> ApiException.notFound("Model", idOrName));
   }
 
+  /** One table's row count: {@code GET /admin/tables} answers a list of these, as the seed's clients expect. */
+  record TableCount(String table, long count) {}
+
   private void tables(ServerRequest req, ServerResponse res) {
-    Map<String, Long> counts = new LinkedHashMap<>();
+    List<TableCount> counts = new ArrayList<>();
     db.jdbi().useHandle(h -> {
       for (String table : TABLES) {
         // Table names come from the fixed list above, never from the request.
-        counts.put(table, h.createQuery("SELECT count(*) FROM " + table).mapTo(Long.class).one());
+        counts.add(new TableCount(table, h.createQuery("SELECT count(*) FROM " + table).mapTo(Long.class).one()));
       }
     });
     Json.ok(res, counts);

@@ -3,22 +3,17 @@ package org.humpback.rest.audio;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HttpMediaType;
-import io.helidon.http.media.UnsupportedTypeException;
-import io.helidon.http.media.multipart.MultiPart;
-import io.helidon.http.media.multipart.ReadablePart;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
+import org.humpback.pipelines.jobs.AudioImport;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.dao.AudioMetadata;
 import org.humpback.registry.dao.AudioMetadataDao;
-import org.humpback.registry.dao.Ids;
 import org.humpback.registry.db.Database;
 import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
@@ -36,6 +31,8 @@ public final class AudioService implements HttpService {
 
   private static final List<String> METADATA_FIELDS =
       List.of("tag_data", "visual_observations", "group_composition", "prey_density_proxy");
+  /** The longest folder_path field read. */
+  private static final int MAX_FIELD_BYTES = 64 * 1024;
   /** Room for multipart boundaries and the folder_path field on top of the file cap. */
   private static final long MULTIPART_OVERHEAD = 1024 * 1024;
 
@@ -44,14 +41,14 @@ public final class AudioService implements HttpService {
   private final AudioFileDao audioFileDao;
   private final AudioMetadataDao audioMetadataDao;
   private final UploadStore store;
-  private final AudioProbe probe;
+  private final AudioImport importer;
 
-  public AudioService(Database db, UploadStore store, AudioProbe probe) {
+  public AudioService(Database db, UploadStore store, AudioImport importer) {
     this.db = db;
     this.audioFileDao = db.dao(AudioFileDao.class);
     this.audioMetadataDao = db.dao(AudioMetadataDao.class);
     this.store = store;
-    this.probe = probe;
+    this.importer = importer;
   }
 
   @Override
@@ -74,42 +71,41 @@ public final class AudioService implements HttpService {
             + " MB limit (HUMPBACK_MAX_UPLOAD_MB)");
       }
     });
-    MultiPart parts;
-    try {
-      parts = req.content().as(MultiPart.class);
-    } catch (UnsupportedTypeException | IllegalArgumentException | IllegalStateException e) {
-      throw malformed(e);
-    }
     UploadStore.Received received = null;
     String filename = null;
     String folderPath = null;
     try {
-      while (parts.hasNext()) {
-        ReadablePart part = parts.next();
+      MultipartForm form = new MultipartForm(req.content().inputStream(), type.parameters().get("boundary"));
+      for (var next = form.next(); next.isPresent(); next = form.next()) {
+        MultipartForm.Part part = next.get();
         switch (part.name()) {
           case "file" -> {
             if (received != null) {
               throw ApiException.unprocessable("field 'file': send exactly one file per upload");
             }
             filename = UploadStore.displayName(part.fileName());
-            received = store.receive(part.inputStream());
+            received = store.receive(part.content());
           }
-          case "folder_path" -> folderPath = blankToNull(new String(part.inputStream().readAllBytes(),
+          case "folder_path" -> folderPath = normalizeFolder(new String(part.content().readNBytes(MAX_FIELD_BYTES),
               StandardCharsets.UTF_8));
-          default -> part.consume();
+          default -> {
+            // other fields are ignored, as the seed's form ignores them
+          }
         }
       }
+    } catch (MultipartForm.Malformed e) {
+      discard(received);
+      throw ApiException.unprocessable("body: malformed multipart/form-data (" + e.getMessage() + ")");
     } catch (java.io.IOException e) {
       discard(received);
       throw new java.io.UncheckedIOException("reading multipart upload", e);
-    } catch (ApiException e) {
+    } catch (java.io.UncheckedIOException e) {
       discard(received);
+      if (e.getCause() instanceof MultipartForm.Malformed m) {
+        // The file part was cut short while it streamed to disk.
+        throw ApiException.unprocessable("body: malformed multipart/form-data (" + m.getMessage() + ")");
+      }
       throw e;
-    } catch (UnsupportedTypeException | IllegalArgumentException | IllegalStateException
-        | java.util.NoSuchElementException e) {
-      // Helidon's multipart parser: no boundary, a body that is not multipart, a part cut short.
-      discard(received);
-      throw malformed(e);
     } catch (RuntimeException e) {
       discard(received);
       throw e;
@@ -117,38 +113,13 @@ public final class AudioService implements HttpService {
     if (received == null) {
       throw ApiException.unprocessable("field 'file': required");
     }
-    Json.created(res, store(received, filename, folderPath));
+    Json.created(res, store(received, filename, folderPath == null ? "" : folderPath));
   }
 
+  /** The import rule the command line uses too: dedupe by SHA-256, stored copy named by the sniffed container, probe. */
   private AudioFileView store(UploadStore.Received received, String filename, String folderPath) {
-    AudioFileDao files = audioFileDao;
-    Optional<AudioFile> existing = files.findBySha256(received.sha256());
-    if (existing.isPresent()) {
-      discard(received);
-      return view(existing.get());
-    }
-    String id = Ids.newId();
-    Path stored = store.place(received, id);
-    try {
-      AudioProbe.Info info;
-      try {
-        info = probe.probe(stored);
-      } catch (Exception e) {
-        throw ApiException.unsupportedMedia("Unsupported media: the " + received.format().extension()
-            + " upload cannot be decoded (" + e.getMessage() + ")");
-      }
-      AudioFile row = files.insertOrGetBySha256(new AudioFile(id, filename, folderPath, received.sha256(),
-          info.durationSeconds(), info.sampleRate(), info.channels(), stored.toString(),
-          org.humpback.registry.db.Timestamps.now()));
-      if (!row.id().equals(id)) {
-        // A concurrent upload of the same bytes won the insert; keep its file, drop ours.
-        store.removePlaced(id);
-      }
-      return view(row);
-    } catch (RuntimeException e) {
-      store.removePlaced(id);
-      throw e;
-    }
+    return view(importer.importUpload(received.tempFile(), received.sha256(), received.format(), filename, folderPath)
+        .file());
   }
 
   private void list(ServerRequest req, ServerResponse res) {
@@ -197,17 +168,28 @@ public final class AudioService implements HttpService {
     return AudioFileView.of(f, audioMetadataDao.findByAudioFileId(f.id()).orElse(null));
   }
 
-  private static ApiException malformed(RuntimeException e) {
-    return ApiException.unprocessable("body: malformed multipart/form-data (" + e.getMessage() + ")");
-  }
-
   private static void discard(UploadStore.Received received) {
     if (received != null) {
       UploadStore.deleteQuietly(received.tempFile());
     }
   }
 
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.strip();
+  /**
+   * A folder path as the seed keeps it: segments joined by single slashes, none leading or trailing ({@code //a///b//c//}
+   * is {@code a/b/c}); no folder is {@code ""}. Upload and the processing job's {@code folder_path} both use it, so a
+   * folder is found as it was given.
+   */
+  public static String normalizeFolder(String raw) {
+    if (raw == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (String segment : raw.strip().split("/+")) {
+      String s = segment.strip();
+      if (!s.isEmpty()) {
+        out.append(out.isEmpty() ? "" : "/").append(s);
+      }
+    }
+    return out.toString();
   }
 }

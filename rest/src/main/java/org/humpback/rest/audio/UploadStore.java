@@ -6,18 +6,22 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import org.humpback.pipelines.jobs.AudioFormat;
+import org.humpback.pipelines.jobs.AudioImport;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.rest.ApiException;
 
 /**
- * Writes uploads under {@code {storage}/audio}: streamed to a temporary file inside the storage root while the SHA-256
- * is computed and the size capped, then moved to {@code raw/{id}/original.{ext}}. Nothing is ever written from a
- * client-supplied path; a refused upload leaves no file behind.
+ * Receives uploads under {@code {storage}/audio/tmp}: streamed to a temporary file inside the storage root while the
+ * SHA-256 is computed, the size capped and the container sniffed from the first bytes ({@link AudioFormat}, refused at
+ * once when it is none). {@link AudioImport#importUpload} then moves it to {@code raw/{id}/original.{ext}}, as the
+ * command line's import stores a copy. Nothing is ever written from a client-supplied path; a refused upload leaves no
+ * file behind.
  */
 public final class UploadStore {
 
@@ -102,47 +106,11 @@ public final class UploadStore {
     if (length == 0) {
       throw ApiException.unprocessable("field 'file': the upload is empty");
     }
-    return AudioFormat.sniff(head, length).orElseThrow(() -> ApiException.unsupportedMedia(
-        "Unsupported media: the upload is not a WAV, MP3, FLAC, Ogg, AIFF or M4A audio file"));
-  }
-
-  /** Moves a received upload to {@code raw/{id}/original.{ext}} and returns its absolute path. */
-  public Path place(Received received, String id) {
-    if (!id.matches("[A-Za-z0-9-]+")) {
-      throw new IllegalArgumentException("Invalid audio file id: '" + id + "'");
-    }
-    Path dir = rawDir(id);
-    Path target = dir.resolve("original." + received.format().extension());
-    try {
-      Files.createDirectories(dir);
-      Files.move(received.tempFile(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return target;
-    } catch (IOException e) {
-      throw new UncheckedIOException("moving upload to " + target, e);
-    }
-  }
-
-  /** Removes a stored file's directory after a failed insert, so no orphan is left. */
-  public void removePlaced(String id) {
-    Path dir = rawDir(id);
-    try (var files = Files.list(dir)) {
-      files.forEach(UploadStore::deleteQuietly);
-    } catch (IOException e) {
-      // nothing to list: nothing to remove
-    }
-    deleteQuietly(dir);
-  }
-
-  public Path rawDir(String id) {
-    return storageRoot.resolve("audio").resolve("raw").resolve(id);
+    return AudioFormat.sniff(head, length).orElseThrow(() -> Refusal.unsupportedMedia(AudioFormat.NOT_AUDIO));
   }
 
   public static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // best effort: the temporary area is swept on the next failure anyway
-    }
+    AudioImport.deleteQuietly(p);
   }
 
   /**

@@ -11,11 +11,11 @@ import org.humpback.pipelines.cluster.ClusteringJobRunner;
 import org.humpback.pipelines.cluster.ClusteringWorker;
 import org.humpback.registry.config.HumpbackSettings;
 import org.humpback.registry.db.Database;
-import org.humpback.registry.models.ModelRegistry;
+import org.humpback.pipelines.models.ModelRegistry;
 import org.humpback.registry.queue.JobQueue;
 import org.humpback.rest.RestOptions;
 import org.humpback.rest.RestServer;
-import org.humpback.rest.audio.AudioProbe;
+import org.humpback.pipelines.jobs.AudioProbe;
 
 /**
  * {@code ./humpback api}: migrates the database, seeds the default model on first start, and serves the REST API on
@@ -51,9 +51,16 @@ public final class ApiCommand {
   }
 
   static int serve(String[] args, boolean withWorker, String command) {
+    return serve(args, withWorker, command, System.getenv(), java.nio.file.Path.of("").toAbsolutePath());
+  }
+
+  /** {@link #serve(String[], boolean, String)} with the variables of {@code env}. */
+  static int serve(String[] args, boolean withWorker, String command, java.util.Map<String, String> env,
+      java.nio.file.Path workingDir) {
     HumpbackSettings settings;
     try {
-      settings = HumpbackSettings.fromEnvironment();
+      requireUsableToken(env);
+      settings = HumpbackSettings.fromEnv(env, workingDir);
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--host" -> settings = withHost(settings, value(args, ++i, "--host"));
@@ -90,6 +97,19 @@ public final class ApiCommand {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * A {@code HUMPBACK_API_TOKEN} that is set but blank is a mistake (a quoting slip in a unit file, an empty secret),
+   * not a wish to run without authentication: refusing to start says so, where treating it as unset would serve the
+   * API to anyone without a word.
+   */
+  static void requireUsableToken(java.util.Map<String, String> env) {
+    String token = env.get("HUMPBACK_API_TOKEN");
+    if (token != null && token.isBlank()) {
+      throw new IllegalArgumentException("HUMPBACK_API_TOKEN is set but blank; set a token, or unset the variable to "
+          + "serve without authentication");
+    }
   }
 
   /** Opens and migrates the database, seeds the default model, starts the server (and a worker when asked). */

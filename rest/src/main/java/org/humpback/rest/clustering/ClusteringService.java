@@ -5,24 +5,19 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
-import org.humpback.pipelines.cluster.ClusteringParameters;
+import org.humpback.pipelines.cluster.ClusteringJobs;
 import org.humpback.registry.dao.ClusterAssignmentDao;
 import org.humpback.registry.dao.ClusterDao;
 import org.humpback.registry.dao.ClusteringJob;
 import org.humpback.registry.dao.ClusteringJobDao;
-import org.humpback.registry.dao.EmbeddingSet;
 import org.humpback.registry.dao.EmbeddingSetDao;
 import org.humpback.registry.db.Database;
 import org.humpback.registry.queue.JobQueue;
 import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 import org.humpback.rest.Requests;
+import org.humpback.rest.ServerPaths;
 import org.humpback.rest.Views.AssignmentView;
 import org.humpback.rest.Views.ClusterView;
 import org.humpback.rest.Views.ClusteringJobView;
@@ -38,9 +33,11 @@ public final class ClusteringService implements HttpService {
   private final EmbeddingSetDao embeddingSetDao;
   private final JobQueue<ClusteringJob> queue;
   private final int maxAttempts;
+  private final ServerPaths paths;
 
-  public ClusteringService(Database db, int maxAttempts) {
+  public ClusteringService(Database db, int maxAttempts, ServerPaths paths) {
     this.db = db;
+    this.paths = paths;
     this.clusterAssignmentDao = db.dao(ClusterAssignmentDao.class);
     this.clusterDao = db.dao(ClusterDao.class);
     this.clusteringJobDao = db.dao(ClusteringJobDao.class);
@@ -54,6 +51,7 @@ public final class ClusteringService implements HttpService {
     rules.post("/jobs", this::create)
         .get("/jobs", this::listJobs)
         .get("/jobs/{id}", this::getJob)
+        .post("/jobs/{id}/cancel", this::cancel)
         .get("/jobs/{id}/clusters", this::clusters)
         .get("/clusters/{id}/assignments", this::assignments);
   }
@@ -68,54 +66,34 @@ public final class ClusteringService implements HttpService {
     if (body.parameters() != null && !body.parameters().isNull() && !body.parameters().isObject()) {
       throw ApiException.unprocessable("field 'parameters': expected a JSON object or null");
     }
-    Set<String> ids = new LinkedHashSet<>(body.embeddingSetIds());
-    if (ids.isEmpty() || ids.contains(null)) {
-      throw ApiException.badRequest("embedding_set_ids: select at least one embedding set (and no nulls)");
-    }
-    List<EmbeddingSet> sets = embeddingSetDao.listByIds(ids);
-    if (sets.size() != ids.size()) {
-      Set<String> found = sets.stream().map(EmbeddingSet::id).collect(Collectors.toSet());
-      throw ApiException.notFound("Embedding set", ids.stream().filter(id -> !found.contains(id))
-          .collect(Collectors.joining(", ")));
-    }
-    Map<Integer, List<String>> byDim = new TreeMap<>();
-    for (EmbeddingSet s : sets) {
-      byDim.computeIfAbsent(s.vectorDim(), d -> new java.util.ArrayList<>()).add(s.id());
-    }
-    if (byDim.size() > 1) {
-      throw ApiException.badRequest("Embedding sets have different vector_dim: " + byDim.entrySet().stream()
-          .map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining(" vs "))
-          + "; cluster sets from one model at a time");
-    }
-    Map<String, List<String>> byModel = new TreeMap<>();
-    for (EmbeddingSet s : sets) {
-      byModel.computeIfAbsent(s.modelVersion(), m -> new java.util.ArrayList<>()).add(s.id());
-    }
-    if (byModel.size() > 1) {
-      throw ApiException.badRequest("Embedding sets come from different models: " + byModel.entrySet().stream()
-          .map(e -> e.getKey() + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining(" vs "))
-          + "; vectors of different models are not comparable");
-    }
-    // Validated and stored in the canonical form the clustering worker reads (defaults filled in).
-    String parameters;
-    try {
-      parameters = ClusteringParameters.parse(body.parameters() == null || body.parameters().isNull() ? null
-          : body.parameters().toString()).toJson();
-    } catch (IllegalArgumentException e) {
-      throw ApiException.unprocessable("field 'parameters': " + e.getMessage());
-    }
-    ClusteringJob job = queue.enqueue(ClusteringJob.queued(List.copyOf(ids), parameters, null, maxAttempts));
-    Json.created(res, ClusteringJobView.of(job));
+    // The checks `humpback cluster` and the worker make (ClusteringJobs): selection, then parameters against it.
+    ClusteringJob job = ClusteringJobs.submit(db, body.embeddingSetIds(), body.parameters() == null
+        || body.parameters().isNull() ? null : body.parameters().toString(), maxAttempts);
+    Json.created(res, ClusteringJobView.of(job, paths));
   }
 
   private void listJobs(ServerRequest req, ServerResponse res) {
     Requests.Page page = Requests.Page.of(req);
     Json.ok(res, clusteringJobDao.list(page.limit(), page.offset()).stream()
-        .map(ClusteringJobView::of).toList());
+        .map(j -> ClusteringJobView.of(j, paths)).toList());
   }
 
   private void getJob(ServerRequest req, ServerResponse res) {
-    Json.ok(res, ClusteringJobView.of(findJob(Requests.pathId(req))));
+    Json.ok(res, ClusteringJobView.of(findJob(Requests.pathId(req)), paths));
+  }
+
+  /**
+   * A queued job is canceled at once; a running one is asked to stop (its worker acknowledges at its next heartbeat);
+   * 409 once finished. Without it, a job with absurd parameters held the queue until it ended.
+   */
+  private void cancel(ServerRequest req, ServerResponse res) {
+    String id = Requests.pathId(req);
+    switch (queue.cancel(id)) {
+      case NOT_FOUND -> throw ApiException.notFound("Clustering job", id);
+      case ALREADY_FINISHED -> throw ApiException.conflict("Clustering job " + id + " is already "
+          + findJob(id).status().wireName());
+      case CANCELED, REQUESTED -> Json.ok(res, ClusteringJobView.of(findJob(id), paths));
+    }
   }
 
   private void clusters(ServerRequest req, ServerResponse res) {

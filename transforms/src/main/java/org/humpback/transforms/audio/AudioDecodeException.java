@@ -43,6 +43,11 @@ public final class AudioDecodeException extends IOException {
     this(reason, file == null ? null : file.toString(), problem, cause);
   }
 
+  /** For sources known by name (a path or URI). */
+  public AudioDecodeException(Reason reason, String file, String problem) {
+    this(reason, file, problem, (Throwable) null);
+  }
+
   /** For sources known only by name (a source id, a URI). */
   public AudioDecodeException(Reason reason, String file, String problem, Throwable cause) {
     super("Cannot decode audio file " + (file == null ? "<none>" : file) + ": " + problem, cause);

@@ -14,6 +14,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.av_seek_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
@@ -123,9 +124,13 @@ public final class AudioDecoder implements AutoCloseable {
     av_log_set_level(Integer.getInteger("humpback.ffmpeg.loglevel", AV_LOG_FATAL));
   }
 
-  private final Path file;
+  private final AudioSource source;
+  /** The source's name, for messages. */
+  private final String file;
   private final int outRate;
   private AVFormatContext fmt;
+  /** The custom I/O over the source's channel, when it is not a local file; else null. */
+  private ChannelIo io;
   private AVCodecContext dec;
   private AVPacket pkt;
   private AVFrame frame;
@@ -179,8 +184,9 @@ public final class AudioDecoder implements AutoCloseable {
   private boolean truncated;
   private final List<String> warnings = new ArrayList<>();
 
-  private AudioDecoder(Path file, int targetSampleRate, double startSeconds) {
-    this.file = file;
+  private AudioDecoder(AudioSource source, int targetSampleRate, double startSeconds) {
+    this.source = source;
+    this.file = source.name();
     this.outRate = targetSampleRate;
   }
 
@@ -195,6 +201,11 @@ public final class AudioDecoder implements AutoCloseable {
   /** Opens {@code file} for decoding from its start. {@code targetSampleRate <= 0} keeps the native rate. */
   public static AudioDecoder open(Path file, int targetSampleRate) throws AudioDecodeException {
     return open(file, targetSampleRate, 0.0);
+  }
+
+  /** Opens {@code source} for decoding from its start. {@code targetSampleRate <= 0} keeps the native rate. */
+  public static AudioDecoder open(AudioSource source, int targetSampleRate) throws AudioDecodeException {
+    return open(source, targetSampleRate, 0.0, null);
   }
 
   /**
@@ -216,6 +227,22 @@ public final class AudioDecoder implements AutoCloseable {
    */
   public static AudioDecoder open(Path file, int targetSampleRate, double startSeconds, SeekHint hint)
       throws AudioDecodeException {
+    if (file == null) {
+      throw new IllegalArgumentException("Invalid file: null");
+    }
+    return open(AudioSource.of(file), targetSampleRate, startSeconds, hint);
+  }
+
+  /**
+   * As {@link #open(Path, int, double, SeekHint)}, reading {@code source}: a local file is opened by
+   * FFmpeg itself, anything else through a custom I/O context over the source's channel.
+   */
+  public static AudioDecoder open(AudioSource source, int targetSampleRate, double startSeconds, SeekHint hint)
+      throws AudioDecodeException {
+    if (source == null) {
+      throw new IllegalArgumentException("Invalid audio source: null");
+    }
+    String file = source.name();
     if (!(startSeconds >= 0) || !Double.isFinite(startSeconds)) {
       throw new IllegalArgumentException("Invalid startSeconds: " + startSeconds + " (expected a finite value >= 0)");
     }
@@ -224,8 +251,8 @@ public final class AudioDecoder implements AutoCloseable {
           "the requested target sample rate " + targetSampleRate + " Hz is invalid (expected "
               + MIN_SAMPLE_RATE + " to " + MAX_SAMPLE_RATE + " Hz, or 0 to keep the file's rate)");
     }
-    String wavWarning = checkFile(file);
-    AudioDecoder d = new AudioDecoder(file, targetSampleRate, startSeconds);
+    String wavWarning = checkFile(source);
+    AudioDecoder d = new AudioDecoder(source, targetSampleRate, startSeconds);
     if (wavWarning != null) {
       d.truncated = true;
       d.warnings.add(wavWarning);
@@ -248,7 +275,7 @@ public final class AudioDecoder implements AutoCloseable {
    *
    * <p>Not for a read that reaches the end of the file: after a byte jump the demuxer's own
    * timestamps are estimates, so it cannot trim the encoder's end padding of a gapless MP3 exactly
-   * (the last few dozen samples would differ). {@code AudioIO.plan} gives hints to every shard of a
+   * (the last few dozen samples would differ). {@code ShardEncoder.plan} gives hints to every shard of a
    * file but its last.
    */
   public record SeekHint(long pts, long bytePos, int size, double seconds) implements java.io.Serializable {}
@@ -274,10 +301,15 @@ public final class AudioDecoder implements AutoCloseable {
    * reaching a shard's start from one pass over the file before it into a jump.
    */
   public static List<SeekHint> seekHints(Path file, double everySeconds) throws AudioDecodeException {
+    return seekHints(AudioSource.of(file), everySeconds);
+  }
+
+  /** As {@link #seekHints(Path, double)} for any source. */
+  public static List<SeekHint> seekHints(AudioSource source, double everySeconds) throws AudioDecodeException {
     if (!(everySeconds > 0)) {
       throw new IllegalArgumentException("Invalid everySeconds: " + everySeconds + " (expected > 0)");
     }
-    try (AudioDecoder d = open(file, 0)) {
+    try (AudioDecoder d = open(source, 0)) {
       return d.exactSeek ? List.of() : d.indexPackets(everySeconds);
     }
   }
@@ -309,7 +341,12 @@ public final class AudioDecoder implements AutoCloseable {
 
   /** Reads the headers of {@code file} without decoding; rates and sample counts are the file's own. */
   public static AudioInfo probe(Path file) throws AudioDecodeException {
-    try (AudioDecoder d = open(file, 0)) {
+    return probe(AudioSource.of(file));
+  }
+
+  /** Reads the headers of {@code source} without decoding. */
+  public static AudioInfo probe(AudioSource source) throws AudioDecodeException {
+    try (AudioDecoder d = open(source, 0)) {
       return d.info();
     }
   }
@@ -401,10 +438,7 @@ public final class AudioDecoder implements AutoCloseable {
       avcodec_free_context(dec);
       dec = null;
     }
-    if (fmt != null) {
-      avformat_close_input(fmt);
-      fmt = null;
-    }
+    closeInput();
     if (swrOut != null) {
       swrOut.close();
       swrOutPlanes.close();
@@ -419,51 +453,60 @@ public final class AudioDecoder implements AutoCloseable {
   // ---------------------------------------------------------------- opening
 
   /** Checks what can be checked before FFmpeg sees the file; returns a warning for a short WAV, or null. */
-  private static String checkFile(Path file) throws AudioDecodeException {
-    if (file == null) {
-      throw new IllegalArgumentException("Invalid file: null");
-    }
-    if (!Files.exists(file)) {
-      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "the file does not exist");
-    }
-    if (!Files.isRegularFile(file)) {
-      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "not a regular file");
-    }
-    if (!Files.isReadable(file)) {
-      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "the file is not readable (permissions)");
+  private static String checkFile(AudioSource source) throws AudioDecodeException {
+    String file = source.name();
+    Path local = source.localPath();
+    if (local != null) {
+      if (!Files.exists(local)) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "the file does not exist");
+      }
+      if (!Files.isRegularFile(local)) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "not a regular file");
+      }
+      if (!Files.isReadable(local)) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "the file is not readable (permissions)");
+      }
     }
     long size;
     try {
-      size = Files.size(file);
-    } catch (IOException e) {
+      size = source.size();
+    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "the file does not exist", e);
+    } catch (IOException | RuntimeException e) {
       throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot read the file size: " + e.getMessage(), e);
     }
     if (size == 0) {
       throw new AudioDecodeException(AudioDecodeException.Reason.EMPTY_FILE, file, "the file is empty (0 bytes)");
     }
-    return checkWavHeaderRate(file);
+    return checkWavHeaderRate(source, size);
+  }
+
+  /** Up to {@code n} bytes from the start of {@code source}. */
+  private static byte[] head(AudioSource source, int n) throws IOException {
+    try (java.nio.channels.SeekableByteChannel ch = source.open()) {
+      ByteBuffer b = ByteBuffer.allocate(n);
+      while (b.hasRemaining() && ch.read(b) >= 0) {
+        // read until full or at the end
+      }
+      return Arrays.copyOf(b.array(), b.position());
+    }
   }
 
   /**
    * FFmpeg refuses a WAV whose header says 0 Hz with a generic "invalid data"; reading the
    * {@code fmt } chunk ourselves lets us say what is actually wrong.
    */
-  private static String checkWavHeaderRate(Path file) throws AudioDecodeException {
-    byte[] head = new byte[4096];
-    int n;
-    try (InputStream in = Files.newInputStream(file)) {
-      n = in.readNBytes(head, 0, head.length);
-    } catch (IOException e) {
+  private static String checkWavHeaderRate(AudioSource source, long fileSize) throws AudioDecodeException {
+    String file = source.name();
+    byte[] head;
+    try {
+      head = head(source, 4096);
+    } catch (IOException | RuntimeException e) {
       throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot read the file: " + e.getMessage(), e);
     }
+    int n = head.length;
     if (n < 12 || !ascii(head, 0, "RIFF") || !ascii(head, 8, "WAVE")) {
       return null;
-    }
-    long fileSize;
-    try {
-      fileSize = Files.size(file);
-    } catch (IOException e) {
-      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot read the file size: " + e.getMessage(), e);
     }
     long bytesPerSecond = 0;
     ByteBuffer b = ByteBuffer.wrap(head, 0, n).order(ByteOrder.LITTLE_ENDIAN);
@@ -509,14 +552,53 @@ public final class AudioDecoder implements AutoCloseable {
     return true;
   }
 
-  /** Opens the container; FFmpeg's error code (fmt left null) when it cannot be opened. */
-  private int openInput() {
-    fmt = new AVFormatContext(null);
-    int ret = avformat_open_input(fmt, file.toAbsolutePath().toString(), null, null);
+  /**
+   * Opens the container; FFmpeg's error code (fmt left null) when it cannot be opened. A local file
+   * is opened by FFmpeg; any other source through a custom I/O context over its channel.
+   */
+  private int openInput() throws AudioDecodeException {
+    Path local = source.localPath();
+    if (local != null) {
+      fmt = new AVFormatContext(null);
+      int ret = avformat_open_input(fmt, local.toAbsolutePath().toString(), null, null);
+      if (ret < 0) {
+        fmt = null; // FFmpeg frees the context on failure
+      }
+      return ret;
+    }
+    try {
+      io = new ChannelIo(source.open());
+    } catch (IOException | RuntimeException e) {
+      throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot open the file: " + e.getMessage(), e);
+    }
+    fmt = avformat_alloc_context();
+    fmt.pb(io.context()); // avformat_open_input marks the I/O as the caller's (AVFMT_FLAG_CUSTOM_IO)
+    int ret = avformat_open_input(fmt, (String) null, null, null);
     if (ret < 0) {
-      fmt = null; // FFmpeg frees the context on failure
+      fmt = null; // FFmpeg frees the context on failure, not our I/O context
+      java.io.IOException cause = io.error();
+      closeIo();
+      if (cause != null) {
+        throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot read the file: " + cause, cause);
+      }
     }
     return ret;
+  }
+
+  /** Closes the container and, for a channel source, its I/O context and channel. */
+  private void closeInput() {
+    if (fmt != null) {
+      avformat_close_input(fmt);
+      fmt = null;
+    }
+    closeIo();
+  }
+
+  private void closeIo() {
+    if (io != null) {
+      io.close();
+      io = null;
+    }
   }
 
   private void findStreamInfo(String what) throws AudioDecodeException {
@@ -617,8 +699,8 @@ public final class AudioDecoder implements AutoCloseable {
   }
 
   private boolean looksLikeText() {
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] b = in.readNBytes(512);
+    try {
+      byte[] b = head(source, 512);
       if (b.length == 0) {
         return false;
       }
@@ -780,7 +862,7 @@ public final class AudioDecoder implements AutoCloseable {
    */
   private long restartFromBeginning() throws AudioDecodeException {
     warnOnce("the seek hint did not land on its packet; demuxed from the start instead");
-    avformat_close_input(fmt);
+    closeInput();
     int ret = openInput();
     if (ret < 0) {
       throw new AudioDecodeException(AudioDecodeException.Reason.IO, file, "cannot reopen the file: " + errorText(ret));

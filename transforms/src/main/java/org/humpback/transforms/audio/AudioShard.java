@@ -19,7 +19,7 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * @param lastWindowExclusive one past the last window index, or {@link #OPEN_ENDED} for the file's
  *     last shard, which runs to the end whatever the header-estimated length said
  * @param seekHint where the decoder may jump to before the shard's start in a file that is not seeked
- *     by timestamp (MP3), or null: demux from the file's start (see {@link AudioIO#plan})
+ *     by timestamp (MP3), or null: demux from the file's start (see {@code ShardEncoder.plan})
  */
 @DefaultCoder(AudioShard.ShardCoder.class)
 public record AudioShard(String sourceId, String path, long firstWindow, long lastWindowExclusive,

@@ -41,46 +41,6 @@ public final class WindowCoders {
     public void verifyDeterministic() {}
   }
 
-  /** Coder for {@link FeatureWindow}. */
-  public static final class FeatureWindowCoder extends AtomicCoder<FeatureWindow> {
-    public static FeatureWindowCoder of() {
-      return new FeatureWindowCoder();
-    }
-
-    @Override
-    public void encode(FeatureWindow w, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
-      writeHeader(out, w.sourceId(), w.index(), w.startS(), w.endS());
-      out.writeInt(w.shape().length);
-      for (int d : w.shape()) {
-        out.writeInt(d);
-      }
-      writeFloats(out, w.values());
-      out.flush();
-    }
-
-    @Override
-    public FeatureWindow decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
-      String id = in.readUTF();
-      long index = in.readLong();
-      double start = in.readDouble();
-      double end = in.readDouble();
-      int rank = in.readInt();
-      if (rank < 0 || rank > 8) {
-        throw new CoderException("Corrupt FeatureWindow: rank " + rank);
-      }
-      int[] shape = new int[rank];
-      for (int i = 0; i < rank; i++) {
-        shape[i] = in.readInt();
-      }
-      return new FeatureWindow(id, index, start, end, shape, readFloats(in));
-    }
-
-    @Override
-    public void verifyDeterministic() {}
-  }
-
   /** Coder for {@link EmbeddedWindow}. */
   public static final class EmbeddedWindowCoder extends AtomicCoder<EmbeddedWindow> {
     public static EmbeddedWindowCoder of() {
@@ -134,6 +94,6 @@ public final class WindowCoders {
 
   /** All three coders, e.g. for registering on a pipeline's CoderRegistry. */
   public static List<Class<?>> recordTypes() {
-    return List.of(AudioWindow.class, FeatureWindow.class, EmbeddedWindow.class);
+    return List.of(AudioWindow.class, EmbeddedWindow.class);
   }
 }

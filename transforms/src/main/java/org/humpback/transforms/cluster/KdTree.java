@@ -198,6 +198,81 @@ final class KdTree {
     return outD;
   }
 
+  /**
+   * Squared distances to the k nearest points of the coordinates {@code q} (a point not in the tree), ascending,
+   * ties broken by point index; their indices go to {@code neighboursOut}.
+   */
+  double[] knnDistSq(double[] q, int k, int[] neighboursOut) {
+    double[] heapD = new double[k];
+    int[] heapI = new int[k];
+    java.util.Arrays.fill(heapD, Double.POSITIVE_INFINITY);
+    java.util.Arrays.fill(heapI, Integer.MAX_VALUE);
+    if (n > 0) {
+      searchCoords(0, q, heapD, heapI, k);
+    }
+    double[] outD = new double[k];
+    int[] outI = new int[k];
+    for (int m = k - 1; m >= 0; m--) {
+      outD[m] = heapD[0];
+      outI[m] = heapI[0];
+      heapD[0] = Double.NEGATIVE_INFINITY;
+      heapI[0] = Integer.MIN_VALUE;
+      siftDown(heapD, heapI, k);
+    }
+    System.arraycopy(outI, 0, neighboursOut, 0, k);
+    return outD;
+  }
+
+  private void searchCoords(int node, double[] q, double[] heapD, int[] heapI, int k) {
+    if (minDistSq(q, node) > heapD[0]) {
+      return;
+    }
+    if (left[node] < 0) {
+      for (int i = start[node]; i < end[node]; i++) {
+        int pt = order[i];
+        int base = i * dims;
+        double d = 0;
+        for (int j = 0; j < dims; j++) {
+          double t = q[j] - coords[base + j];
+          d += t * t;
+        }
+        if (d < heapD[0] || (d == heapD[0] && pt < heapI[0])) {
+          heapD[0] = d;
+          heapI[0] = pt;
+          siftDown(heapD, heapI, k);
+        }
+      }
+      return;
+    }
+    int a = left[node];
+    int b = right[node];
+    if (minDistSq(q, b) < minDistSq(q, a)) {
+      int t = a;
+      a = b;
+      b = t;
+    }
+    searchCoords(a, q, heapD, heapI, k);
+    searchCoords(b, q, heapD, heapI, k);
+  }
+
+  private double minDistSq(double[] q, int v) {
+    int base = v * dims;
+    double s = 0;
+    for (int j = 0; j < dims; j++) {
+      double x = q[j];
+      double l = lo[base + j];
+      if (x < l) {
+        s += (l - x) * (l - x);
+      } else {
+        double h = hi[base + j];
+        if (x > h) {
+          s += (x - h) * (x - h);
+        }
+      }
+    }
+    return s;
+  }
+
   private void search(int node, int p, double[] heapD, int[] heapI, int k) {
     if (minDistSqPos(p, node) > heapD[0]) {
       return;

@@ -23,7 +23,7 @@ public final class Pca {
    * @param explainedVarianceRatio explainedVariance divided by the total variance
    */
   public record Model(double[] mean, double[][] components, double[] explainedVariance,
-                      double[] explainedVarianceRatio) {
+                      double[] explainedVarianceRatio) implements java.io.Serializable {
     /** Projects rows onto the components (after centring). */
     public double[][] transform(float[][] x) {
       int d = Metric.checkMatrix(x, "x");

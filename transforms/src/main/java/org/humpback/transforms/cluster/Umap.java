@@ -61,7 +61,7 @@ public final class Umap {
    * @param init initial layout
    */
   public record Params(int nComponents, int nNeighbors, double minDist, Metric metric, long randomSeed,
-                       Integer nEpochs, int threads, Integer pcaComponents, Init init) {
+                       Integer nEpochs, int threads, Integer pcaComponents, Init init) implements java.io.Serializable {
     public Params {
       if (nComponents < 1) {
         throw new IllegalArgumentException("nComponents must be >= 1, got " + nComponents);
@@ -143,10 +143,11 @@ public final class Umap {
    * @param timings wall-clock seconds per stage
    */
   public record Result(double[][] embedding, int nNeighborsUsed, int nEpochsUsed, double a, double b,
-                       Timings timings) {}
+                       Timings timings) implements java.io.Serializable {}
 
   /** Wall-clock seconds spent in each stage (0 for stages that did not run). */
-  public record Timings(double pca, double neighbours, double fuzzySet, double init, double optimise) {
+  public record Timings(double pca, double neighbours, double fuzzySet, double init, double optimise)
+      implements java.io.Serializable {
     @Override
     public String toString() {
       return String.format(java.util.Locale.ROOT, "pca %.1fs, kNN %.1fs, fuzzy set %.1fs, init %.1fs, SGD %.1fs",
@@ -158,6 +159,14 @@ public final class Umap {
 
   /** Embeds the rows of {@code data}. */
   public static Result fit(float[][] data, Params params) {
+    return fitModel(data, params).result();
+  }
+
+  /**
+   * Embeds the rows of {@code data} and keeps what {@link Model#transform} needs to place new points: the
+   * (prepared, reduced) rows, their neighbour graph and the embedding. Memory: the rows as floats plus 15 ints each.
+   */
+  public static Model fitModel(float[][] data, Params params) {
     if (params == null) {
       throw new IllegalArgumentException("params must not be null");
     }
@@ -166,18 +175,23 @@ public final class Umap {
     double[] ab = findAbParams(SPREAD, params.minDist());
     int epochs = params.nEpochs() != null ? params.nEpochs() : (n <= LARGE_DATA ? 500 : 200);
     if (n == 0) {
-      return new Result(new double[0][], 0, epochs, ab[0], ab[1], NO_TIMINGS);
+      return new Model(new Result(new double[0][], 0, epochs, ab[0], ab[1], NO_TIMINGS), params, null, new float[0], 0,
+          null);
     }
     if (n == 1) {
-      return new Result(new double[][] {new double[params.nComponents()]}, 1, epochs, ab[0], ab[1], NO_TIMINGS);
+      float[] only = params.metric().prepare(data)[0].clone();
+      return new Model(new Result(new double[][] {new double[params.nComponents()]}, 1, epochs, ab[0], ab[1],
+          NO_TIMINGS), params, null, only, dIn, null);
     }
     ForkJoinPool pool = new ForkJoinPool(params.threads());
     try {
       long t0 = System.nanoTime();
       float[][] x = params.metric().prepare(data);
       int d = dIn;
+      Pca.Model reduction = null;
       if (params.pcaComponents() != null && params.pcaComponents() < dIn) {
         Pca.Model pca = Pca.fitApproximate(x, params.pcaComponents(), PCA_FIT_ROWS, PCA_POWER_ITERATIONS);
+        reduction = pca;
         double[][] reduced = pool.submit(() -> pca.transform(x)).join();
         for (int i = 0; i < n; i++) {
           float[] row = new float[reduced[i].length];
@@ -208,7 +222,7 @@ public final class Umap {
       }
       Timings timings = new Timings((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9,
           (t5 - t4) / 1e9);
-      return new Result(out, kSelf, epochs, ab[0], ab[1], timings);
+      return new Model(new Result(out, kSelf, epochs, ab[0], ab[1], timings), params, reduction, flat, d, g);
     } finally {
       pool.shutdown();
     }
@@ -312,26 +326,7 @@ public final class Umap {
         }
       }
       rho[i] = r;
-      double lo = 0;
-      double hi = Double.POSITIVE_INFINITY;
-      double mid = 1.0;
-      for (int iter = 0; iter < 64; iter++) {
-        double psum = 0;
-        for (int m = 0; m < k; m++) {
-          double dd = dist[base + m] - r;
-          psum += dd > 0 ? Math.exp(-(dd / mid)) : 1.0;
-        }
-        if (Math.abs(psum - target) < SMOOTH_K_TOLERANCE) {
-          break;
-        }
-        if (psum > target) {
-          hi = mid;
-          mid = (lo + hi) / 2.0;
-        } else {
-          lo = mid;
-          mid = hi == Double.POSITIVE_INFINITY ? mid * 2 : (lo + hi) / 2.0;
-        }
-      }
+      double mid = smoothKnnScale(dist, base, base + k, r, target);
       double meanI = 0;
       for (int m = 0; m < k; m++) {
         meanI += dist[base + m];
@@ -468,6 +463,34 @@ public final class Umap {
       }
     }
     return new double[] {a, b};
+  }
+
+  /**
+   * smooth_knn_dist's binary search for one point: the scale at which the sum over {@code dist[from..to)} of
+   * exp(-max(d - rho, 0) / scale) reaches {@code target} (log2 k). Shared by the fit and by transform.
+   */
+  static double smoothKnnScale(double[] dist, int from, int to, double rho, double target) {
+    double lo = 0;
+    double hi = Double.POSITIVE_INFINITY;
+    double mid = 1.0;
+    for (int iter = 0; iter < 64; iter++) {
+      double psum = 0;
+      for (int m = from; m < to; m++) {
+        double dd = dist[m] - rho;
+        psum += dd > 0 ? Math.exp(-(dd / mid)) : 1.0;
+      }
+      if (Math.abs(psum - target) < SMOOTH_K_TOLERANCE) {
+        break;
+      }
+      if (psum > target) {
+        hi = mid;
+        mid = (lo + hi) / 2.0;
+      } else {
+        lo = mid;
+        mid = hi == Double.POSITIVE_INFINITY ? mid * 2 : (lo + hi) / 2.0;
+      }
+    }
+    return mid;
   }
 
   private static double abCost(double[] xs, double[] ys, double a, double b) {
@@ -659,6 +682,453 @@ public final class Umap {
       } else {
         pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(chunk)).join();
       }
+    }
+  }
+
+  // ---- transform: new points into a fitted embedding ---------------------------------------------------------
+
+  /** umap-learn's epochs for {@code transform} when n_epochs is unset: 100 up to this many new points, else 30. */
+  static final int TRANSFORM_SMALL = 10_000;
+  /** Below this many fitted points the neighbours of a new point are found exactly (umap-learn's small-data rule). */
+  static final int EXACT_SEARCH_MAX = 4_096;
+  /** Fitted points whose distances start every graph search (evenly spaced over the fitted rows). */
+  static final int SEARCH_ENTRIES = 64;
+  /** Candidates kept during a graph search (pynndescent's search queue); more is slower and finds more. */
+  static final int SEARCH_QUEUE = 64;
+
+  /**
+   * A fitted UMAP that places new points as umap-learn's {@code UMAP.transform} does (0.5): the new point's
+   * {@code n_neighbors} nearest fitted points; memberships {@code exp(-d / sigma)} with local_connectivity - 1 = 0
+   * (so rho = 0) and sigma by the same binary search as the fit (sum over all neighbours but the nearest equals
+   * log2(k)); the start is the membership-weighted mean of the neighbours' embedded positions (a neighbour at
+   * distance 0 gives its own position); then {@code n_epochs} of SGD that moves only the new point, pulled by its
+   * neighbours and pushed by 5 random fitted points per pull, learning rate 1/4 decaying linearly; n_epochs = 100 when
+   * at most 10 000 points are transformed together, else 30 (a third of an explicit nEpochs).
+   *
+   * <p>Each point is placed on its own, so a Beam pipeline gives the same result whatever its bundles: the batch-wide
+   * quantities of umap-learn are taken per point (the maximum membership for edge pruning and sampling rates is 1,
+   * the value a batch's maximum reaches as soon as one new point repeats a fitted one; the sigma floor uses the
+   * point's own mean distance), and the random generator is seeded from the fit's seed and a per-point key.
+   *
+   * <p>Neighbour search: exact below {@value #EXACT_SEARCH_MAX} fitted points (as umap-learn); above, a best-first
+   * search over the fit's neighbour graph made undirected (pynndescent's search, entered from the nearest of
+   * {@value #SEARCH_ENTRIES} evenly spaced fitted points instead of a random-projection-tree leaf).
+   */
+  public static final class Model implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Result result;
+    private final Params params;
+    private final Pca.Model reduction;
+    private final float[] rows;
+    private final int dims;
+    private final int[] graph;
+    private final int graphK;
+    private transient volatile int[][] adjacency;
+    private transient ThreadLocal<int[]> visitStamps;
+
+    Model(Result result, Params params, Pca.Model reduction, float[] rows, int dims, NnDescent.Graph g) {
+      this.result = result;
+      this.params = params;
+      this.reduction = reduction;
+      this.rows = rows;
+      this.dims = dims;
+      this.graph = g == null ? new int[0] : g.idx();
+      this.graphK = g == null ? 0 : g.k();
+    }
+
+    public Result result() {
+      return result;
+    }
+
+    public Params params() {
+      return params;
+    }
+
+    /** Fitted points. */
+    public int size() {
+      return result.embedding().length;
+    }
+
+    /** The epochs umap-learn's transform runs when it is given {@code newPoints} points at once. */
+    public int transformEpochs(long newPoints) {
+      if (params.nEpochs() != null) {
+        return Math.max(1, params.nEpochs() / 3);
+      }
+      return newPoints <= TRANSFORM_SMALL ? 100 : 30;
+    }
+
+    /** Places several new points (transformed together: their count sets the epochs); key = row index. */
+    public double[][] transform(float[][] points) {
+      double[][] out = new double[points.length][];
+      int epochs = transformEpochs(points.length);
+      for (int i = 0; i < points.length; i++) {
+        out[i] = transform(points[i], epochs, i);
+      }
+      return out;
+    }
+
+    /**
+     * Places one new point.
+     *
+     * @param epochs see {@link #transformEpochs}
+     * @param key identifies the point (e.g. its set and row): seeds its random generator, so a point lands at the same
+     *     place however the points are batched
+     */
+    public double[] transform(float[] point, int epochs, long key) {
+      int n = size();
+      int c = params.nComponents();
+      if (n == 0) {
+        throw new IllegalStateException("UMAP was fitted on no points; nothing to place new points against");
+      }
+      int dIn = reduction != null ? reduction.mean().length : dims;
+      if (point.length != dIn) {
+        throw new IllegalArgumentException("The point has " + point.length + " values; UMAP was fitted on " + dIn);
+      }
+      float[] q = params.metric().prepare(new float[][] {point})[0];
+      if (reduction != null) {
+        double[] r = reduction.transform(new float[][] {q})[0];
+        q = new float[r.length];
+        for (int j = 0; j < r.length; j++) {
+          q[j] = (float) r[j];
+        }
+      }
+      if (n == 1) {
+        return result.embedding()[0].clone();
+      }
+      int k = Math.min(result.nNeighborsUsed(), n);
+      int[] ids = new int[k];
+      double[] dist = new double[k];
+      neighbours(q, k, ids, dist);
+      double[] w = memberships(dist);
+      double[][] emb = result.embedding();
+      double[] cur = new double[c];
+      double sum = 0;
+      for (double v : w) {
+        sum += v;
+      }
+      for (int j = 0; j < k; j++) {
+        if (w[j] == 1.0) {
+          System.arraycopy(emb[ids[j]], 0, cur, 0, c);
+          break;
+        }
+        for (int t = 0; t < c; t++) {
+          cur[t] += w[j] / sum * emb[ids[j]][t];
+        }
+      }
+      optimiseOne(cur, ids, w, epochs, key);
+      return cur;
+    }
+
+    /** smooth_knn_dist with local_connectivity 0, then compute_membership_strengths (bipartite). */
+    static double[] memberships(double[] dist) {
+      int k = dist.length;
+      double target = Math.log(k) / Math.log(2);
+      // umap-learn's loop starts at the second neighbour: its first column is meant to be the point itself.
+      double mid = smoothKnnScale(dist, 1, k, 0, target);
+      double mean = 0;
+      for (double v : dist) {
+        mean += v;
+      }
+      mean /= k;
+      double sigma = Math.max(mid, MIN_K_DIST_SCALE * mean);
+      double[] w = new double[k];
+      for (int j = 0; j < k; j++) {
+        w[j] = dist[j] <= 0 || sigma == 0 ? 1.0 : Math.exp(-(dist[j] / sigma));
+      }
+      return w;
+    }
+
+    /** optimize_layout_euclidean with move_other = false, for one point's edges. */
+    private void optimiseOne(double[] cur, int[] ids, double[] w, int epochs, long key) {
+      int c = cur.length;
+      int k = ids.length;
+      double a = result.a();
+      double b = result.b();
+      double[][] emb = result.embedding();
+      int n = emb.length;
+      double[] epochsPerSample = new double[k];
+      double[] nextSample = new double[k];
+      double[] epochsPerNeg = new double[k];
+      double[] nextNeg = new double[k];
+      boolean[] used = new boolean[k];
+      for (int j = 0; j < k; j++) {
+        // Edges too weak to be sampled once in the run are dropped (max weight taken as 1, see the class doc).
+        used[j] = w[j] >= 1.0 / epochs;
+        epochsPerSample[j] = 1.0 / w[j];
+        nextSample[j] = epochsPerSample[j];
+        epochsPerNeg[j] = epochsPerSample[j] / NEGATIVE_SAMPLE_RATE;
+        nextNeg[j] = epochsPerNeg[j];
+      }
+      SplittableRandom rnd = new SplittableRandom(NnDescent.mix(params.randomSeed(), 0x7A5FL, key, 0));
+      for (int epoch = 0; epoch < epochs; epoch++) {
+        double alpha = INITIAL_ALPHA / 4.0 * (1.0 - (double) epoch / epochs);
+        for (int j = 0; j < k; j++) {
+          if (!used[j] || nextSample[j] > epoch) {
+            continue;
+          }
+          double[] other = emb[ids[j]];
+          double distSq = 0;
+          for (int t = 0; t < c; t++) {
+            double diff = cur[t] - other[t];
+            distSq += diff * diff;
+          }
+          double gradCoeff = 0;
+          if (distSq > 0) {
+            double powB = fastPow(distSq, b);
+            gradCoeff = -2.0 * a * b * (powB / distSq) / (a * powB + 1.0);
+          }
+          for (int t = 0; t < c; t++) {
+            cur[t] += clip(gradCoeff * (cur[t] - other[t])) * alpha;
+          }
+          nextSample[j] += epochsPerSample[j];
+          int nNeg = (int) ((epoch - nextNeg[j]) / epochsPerNeg[j]);
+          for (int s = 0; s < nNeg; s++) {
+            double[] neg = emb[rnd.nextInt(n)];
+            double dsq = 0;
+            for (int t = 0; t < c; t++) {
+              double diff = cur[t] - neg[t];
+              dsq += diff * diff;
+            }
+            double gc = dsq > 0 ? 2.0 * b / ((0.001 + dsq) * (a * fastPow(dsq, b) + 1)) : 0;
+            for (int t = 0; t < c; t++) {
+              cur[t] += (gc > 0 ? clip(gc * (cur[t] - neg[t])) : 4.0) * alpha;
+            }
+          }
+          nextNeg[j] += nNeg * epochsPerNeg[j];
+        }
+      }
+    }
+
+    /** The k nearest fitted rows of q, ascending (euclidean distances). */
+    void neighbours(float[] q, int k, int[] ids, double[] dist) {
+      int n = size();
+      if (n <= EXACT_SEARCH_MAX || graphK == 0) {
+        float[] ds = new float[n];
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+          ds[i] = distSq(q, i);
+          order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> {
+          int cmp = Float.compare(ds[x], ds[y]);
+          return cmp != 0 ? cmp : Integer.compare(x, y);
+        });
+        for (int j = 0; j < k; j++) {
+          ids[j] = order[j];
+          dist[j] = Math.sqrt(ds[order[j]]);
+        }
+        return;
+      }
+      graphSearch(q, k, ids, dist);
+    }
+
+    private float distSq(float[] q, int row) {
+      int base = row * dims;
+      float s0 = 0;
+      float s1 = 0;
+      float s2 = 0;
+      float s3 = 0;
+      int j = 0;
+      for (; j + 3 < dims; j += 4) {
+        float d0 = q[j] - rows[base + j];
+        float d1 = q[j + 1] - rows[base + j + 1];
+        float d2 = q[j + 2] - rows[base + j + 2];
+        float d3 = q[j + 3] - rows[base + j + 3];
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        s2 += d2 * d2;
+        s3 += d3 * d3;
+      }
+      for (; j < dims; j++) {
+        float d0 = q[j] - rows[base + j];
+        s0 += d0 * d0;
+      }
+      return (s0 + s1) + (s2 + s3);
+    }
+
+    private int[][] adjacency() {
+      int[][] adj = adjacency;
+      if (adj == null) {
+        synchronized (this) {
+          adj = adjacency;
+          if (adj == null) {
+            int n = size();
+            int[] deg = new int[n];
+            for (int i = 0; i < n; i++) {
+              for (int m = 0; m < graphK; m++) {
+                deg[i]++;
+                deg[graph[i * graphK + m]]++;
+              }
+            }
+            adj = new int[n][];
+            for (int i = 0; i < n; i++) {
+              adj[i] = new int[deg[i]];
+            }
+            int[] fill = new int[n];
+            for (int i = 0; i < n; i++) {
+              for (int m = 0; m < graphK; m++) {
+                int j = graph[i * graphK + m];
+                adj[i][fill[i]++] = j;
+                adj[j][fill[j]++] = i;
+              }
+            }
+            visitStamps = ThreadLocal.withInitial(() -> new int[n + 1]);
+            adjacency = adj;
+          }
+        }
+      }
+      return adj;
+    }
+
+    /** Best-first search over the undirected neighbour graph, keeping the SEARCH_QUEUE closest rows seen. */
+    private void graphSearch(float[] q, int k, int[] ids, double[] dist) {
+      int[][] adj = adjacency();
+      int n = size();
+      int[] stamps = visitStamps.get();
+      // stamps[n] holds this thread's generation; a row is visited when its stamp equals it.
+      int gen = ++stamps[n];
+      if (gen == Integer.MAX_VALUE) {
+        Arrays.fill(stamps, 0);
+        gen = stamps[n] = 1;
+      }
+      int ef = Math.max(k, SEARCH_QUEUE);
+      // results: max-heap of the ef best; candidates: min-heap of rows to expand
+      float[] resD = new float[ef];
+      int[] resI = new int[ef];
+      int resN = 0;
+      float[] candD = new float[16];
+      int[] candI = new int[16];
+      int candN = 0;
+      int entries = Math.min(n, SEARCH_ENTRIES);
+      for (int e = 0; e < entries; e++) {
+        int row = (int) ((long) e * n / entries);
+        stamps[row] = gen;
+        float d = distSq(q, row);
+        if (resN < ef || d < resD[0]) {
+          resN = heapPushMax(resD, resI, resN, ef, d, row);
+        }
+      }
+      // expand from the best entries only: the others would be dropped at once
+      for (int t = 0; t < resN; t++) {
+        if (candN == candD.length) {
+          candD = Arrays.copyOf(candD, candN * 2);
+          candI = Arrays.copyOf(candI, candN * 2);
+        }
+        candN = heapPushMin(candD, candI, candN, resD[t], resI[t]);
+      }
+      while (candN > 0) {
+        float cd = candD[0];
+        int ci = candI[0];
+        candN = heapPopMin(candD, candI, candN);
+        if (resN == ef && cd > resD[0]) {
+          break;
+        }
+        for (int nb : adj[ci]) {
+          if (stamps[nb] == gen) {
+            continue;
+          }
+          stamps[nb] = gen;
+          float d = distSq(q, nb);
+          if (resN < ef || d < resD[0]) {
+            resN = heapPushMax(resD, resI, resN, ef, d, nb);
+            if (candN == candD.length) {
+              candD = Arrays.copyOf(candD, candN * 2);
+              candI = Arrays.copyOf(candI, candN * 2);
+            }
+            candN = heapPushMin(candD, candI, candN, d, nb);
+          }
+        }
+      }
+      Integer[] order = new Integer[resN];
+      for (int t = 0; t < resN; t++) {
+        order[t] = t;
+      }
+      final float[] rd = resD;
+      final int[] ri = resI;
+      Arrays.sort(order, (x, y) -> {
+        int cmp = Float.compare(rd[x], rd[y]);
+        return cmp != 0 ? cmp : Integer.compare(ri[x], ri[y]);
+      });
+      for (int j = 0; j < k; j++) {
+        ids[j] = ri[order[j]];
+        dist[j] = Math.sqrt(rd[order[j]]);
+      }
+    }
+
+    /** Pushes into a bounded max-heap (replacing the root when full); returns the new size. */
+    private static int heapPushMax(float[] d, int[] id, int size, int cap, float v, int i) {
+      int pos;
+      if (size < cap) {
+        pos = size++;
+        while (pos > 0) {
+          int parent = (pos - 1) / 2;
+          if (d[parent] >= v) {
+            break;
+          }
+          d[pos] = d[parent];
+          id[pos] = id[parent];
+          pos = parent;
+        }
+        d[pos] = v;
+        id[pos] = i;
+        return size;
+      }
+      pos = 0;
+      while (true) {
+        int l = 2 * pos + 1;
+        if (l >= size) {
+          break;
+        }
+        int ch = l + 1 < size && d[l + 1] > d[l] ? l + 1 : l;
+        if (d[ch] <= v) {
+          break;
+        }
+        d[pos] = d[ch];
+        id[pos] = id[ch];
+        pos = ch;
+      }
+      d[pos] = v;
+      id[pos] = i;
+      return size;
+    }
+
+    private static int heapPushMin(float[] d, int[] id, int size, float v, int i) {
+      int pos = size++;
+      while (pos > 0) {
+        int parent = (pos - 1) / 2;
+        if (d[parent] <= v) {
+          break;
+        }
+        d[pos] = d[parent];
+        id[pos] = id[parent];
+        pos = parent;
+      }
+      d[pos] = v;
+      id[pos] = i;
+      return size;
+    }
+
+    private static int heapPopMin(float[] d, int[] id, int size) {
+      size--;
+      float v = d[size];
+      int i = id[size];
+      int pos = 0;
+      while (true) {
+        int l = 2 * pos + 1;
+        if (l >= size) {
+          break;
+        }
+        int ch = l + 1 < size && d[l + 1] < d[l] ? l + 1 : l;
+        if (d[ch] >= v) {
+          break;
+        }
+        d[pos] = d[ch];
+        id[pos] = id[ch];
+        pos = ch;
+      }
+      d[pos] = v;
+      id[pos] = i;
+      return size;
     }
   }
 }

@@ -12,8 +12,8 @@
  *       A TFLite model's output may be any tensor its graph computes, not only a declared output
  *       (YAMNet's .tflite keeps its 1024-d embedding as an intermediate tensor);
  *       {@link org.humpback.transforms.model.ModelProbe#embeddingCandidate} finds the usual one.</li>
- *   <li>{@link org.humpback.transforms.model.ModelCache} shares one loaded model per JVM;
- *       {@link org.humpback.transforms.model.Inference} is the Beam entry point.</li>
+ *   <li>{@link org.humpback.transforms.model.ModelCache} loads models for DoFns; the Beam entry point
+ *       is {@code org.humpback.transforms.beam.HumpbackIO}.</li>
  * </ul>
  *
  * <p>Every failure to open, probe or run a model is a {@link org.humpback.transforms.model.ModelException}

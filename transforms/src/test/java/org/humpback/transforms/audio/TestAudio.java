@@ -6,12 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.Loader;
 
-/** Writes test recordings: WAV by hand (so headers can be broken on purpose), others via the bundled ffmpeg. */
+/** Writes test recordings: WAV by hand (so headers can be broken on purpose), others through {@link TestEncoder}. */
 final class TestAudio {
 
   private TestAudio() {}
@@ -72,29 +68,14 @@ final class TestAudio {
     return p;
   }
 
-  /** The ffmpeg executable shipped inside the bytedeco jar. */
-  static String ffmpeg() {
-    return Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
-  }
-
-  /** Runs the bundled ffmpeg with {@code args} (after {@code -y -v error}); fails the test on error. */
-  static void runFfmpeg(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(ffmpeg(), "-nostdin", "-y", "-v", "error"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("ffmpeg failed: " + cmd + "\n" + new String(out));
+  /**
+   * Converts a mono {@code wav} to another format by the extension of {@code out} (mp3, flac, ogg), with the
+   * FFmpeg libraries in this process ({@link TestEncoder}).
+   */
+  static Path encode(Path wav, Path out) throws IOException {
+    try (AudioDecoder d = AudioDecoder.open(wav, 0)) {
+      return TestEncoder.encode(d.readAll(), d.outputSampleRate(), out);
     }
-  }
-
-  /** Converts {@code wav} to another format by extension (mp3, flac, ogg) with the bundled ffmpeg. */
-  static Path encode(Path wav, Path out, String... codecArgs) throws IOException, InterruptedException {
-    List<String> a = new ArrayList<>(List.of("-i", wav.toString()));
-    a.addAll(List.of(codecArgs));
-    a.add(out.toString());
-    runFfmpeg(a.toArray(String[]::new));
-    return out;
   }
 
   static float[] decodeAll(Path file, int rate) throws AudioDecodeException {

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class HdbscanTest {
+  /** The hand-worked examples count the point itself (R dbscan's minPts), as their comments do. */
+  private static final Hdbscan.Params COUNTS_SELF =
+      Hdbscan.Params.defaults().withConvention(Hdbscan.MinSamplesConvention.COUNTS_SELF);
+
   private static double[][] line(double... xs) {
     double[][] out = new double[xs.length][];
     for (int i = 0; i < xs.length; i++) {
@@ -27,14 +31,15 @@ class HdbscanTest {
   @Test
   void twoGroupsAndAnOutlierByHand() {
     double[][] x = line(10, 0, 11, 30, 1, 12, 2);
-    Hdbscan.Result r = Hdbscan.fit(x, Hdbscan.Params.defaults().withMinClusterSize(3).withMinSamples(2));
+    Hdbscan.Result r = Hdbscan.fit(x, COUNTS_SELF.withMinClusterSize(3).withMinSamples(2));
     assertArrayEquals(new int[] {0, 1, 0, Hdbscan.NOISE, 1, 0, 1}, r.labels());
     assertEquals(2, r.numClusters());
     assertArrayEquals(new double[] {1, 1, 1, 0, 1, 1, 1}, r.probabilities(), 1e-12);
     assertArrayEquals(new double[] {1, 1, 1, 18, 1, 1, 1}, r.coreDistances(), 1e-12);
-    // GLOSH: the outlier leaves the root at lambda 1/18 while the root's subtree reaches lambda 1:
-    // (1 - 1/18) / 1. Every other point leaves its cluster at that cluster's largest lambda: score 0.
-    assertArrayEquals(new double[] {0, 0, 0, 1 - 1 / 18.0, 0, 0, 0}, r.outlierScores(), 1e-12);
+    // GLOSH, as the library computes it: the outlier leaves the root at lambda 1/18 and the root's own largest
+    // lambda is its split at 1/8: (1/8 - 1/18) / (1/8). Every other point leaves its cluster at that cluster's
+    // largest lambda: score 0.
+    assertArrayEquals(new double[] {0, 0, 0, 1 - 8 / 18.0, 0, 0, 0}, r.outlierScores(), 1e-12);
   }
 
   /**
@@ -45,8 +50,7 @@ class HdbscanTest {
   @Test
   void clusterSelectionEpsilonByHand() {
     double[][] x = line(10, 0, 11, 30, 1, 12, 2);
-    Hdbscan.Params p = Hdbscan.Params.defaults().withMinClusterSize(3).withMinSamples(2)
-        .withClusterSelectionEpsilon(9);
+    Hdbscan.Params p = COUNTS_SELF.withMinClusterSize(3).withMinSamples(2).withClusterSelectionEpsilon(9);
     assertArrayEquals(new int[] {0, 1, 0, Hdbscan.NOISE, 1, 0, 1}, Hdbscan.fit(x, p).labels());
     assertArrayEquals(new int[] {0, 0, 0, Hdbscan.NOISE, 0, 0, 0},
         Hdbscan.fit(x, p.withAllowSingleCluster(true)).labels());
@@ -70,13 +74,35 @@ class HdbscanTest {
   @Test
   void minSamplesDiffersFromMinClusterSizeByHand() {
     double[][] x = line(0, 1, 2, 3, 6, 7, 8);
-    Hdbscan.Params p = Hdbscan.Params.defaults().withMinClusterSize(3);
+    Hdbscan.Params p = COUNTS_SELF.withMinClusterSize(3);
     assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1, 1}, Hdbscan.fit(x, p.withMinSamples(1)).labels());
     Hdbscan.Result r4 = Hdbscan.fit(x, p.withMinSamples(4));
     assertArrayEquals(new double[] {3, 2, 2, 3, 3, 4, 5}, r4.coreDistances(), 1e-12);
     assertArrayEquals(new int[] {-1, -1, -1, -1, -1, -1, -1}, r4.labels());
     assertArrayEquals(new int[] {0, 0, 0, 0, 0, -1, -1},
         Hdbscan.fit(x, p.withMinSamples(4).withAllowSingleCluster(true)).labels());
+  }
+
+  /**
+   * The library's min_samples m is the m-th nearest <em>other</em> point: our COUNTS_SELF m + 1. Unset, it is
+   * minClusterSize in the library's count. It is clamped to n - 1.
+   */
+  @Test
+  void libraryConventionIsCountsSelfPlusOne() {
+    GaussianBlobs.Data d = GaussianBlobs.generate(600, 3, 2, 0.8, 6, 0.05, 11);
+    Hdbscan.Params lib = Hdbscan.Params.defaults().withMinClusterSize(10);
+    assertEquals(Hdbscan.MinSamplesConvention.HDBSCAN_LIBRARY, lib.convention());
+    for (int m : new int[] {1, 3, 7}) {
+      Hdbscan.Result a = Hdbscan.fit(d.points(), lib.withMinSamples(m));
+      Hdbscan.Result b = Hdbscan.fit(d.points(), COUNTS_SELF.withMinClusterSize(10).withMinSamples(m + 1));
+      assertArrayEquals(b.labels(), a.labels(), "min_samples " + m);
+      assertArrayEquals(b.coreDistances(), a.coreDistances(), 0.0);
+    }
+    assertArrayEquals(Hdbscan.fit(d.points(), COUNTS_SELF.withMinClusterSize(10).withMinSamples(11)).labels(),
+        Hdbscan.fit(d.points(), lib).labels());
+    // line(0, 1, 3): min_samples 5 is clamped to 2 others, so every core distance is the farthest point's.
+    assertArrayEquals(new double[] {3, 2, 3},
+        Hdbscan.fit(line(0, 1, 3), lib.withMinSamples(5)).coreDistances(), 1e-12);
   }
 
   @Test

@@ -78,7 +78,7 @@ class DequantizedWeightsTest {
    */
   @Test
   void yamnetGivesTheSameVectorsForAWavAndTheOggItCameFrom() throws Exception {
-    Path model = SharedCorpus.model("yamnet/yamnet.tflite");
+    Path model = SharedCorpus.yamnet();
     Path wav = SharedCorpus.audio("humpback/glacier-bay-humpback.wav");
     Path ogg = SharedCorpus.audio("humpback/glacier-bay-humpback.ogg");
     assertEquals(17, countHybridWeights(model));

@@ -20,7 +20,7 @@ class RealModelsTest {
 
   @Test
   void yamnetTfliteProbesAndEmbedsRealAudio() throws Exception {
-    Path model = SharedCorpus.model("yamnet/yamnet.tflite");
+    Path model = SharedCorpus.yamnet();
     ModelConfig config = ModelConfig.of(model.toString(), ModelType.TFLITE).withOutputName("Identity"); // scores [1,521]; Identity_1 is the log-mel
     ModelDescription d = ModelProbe.probe(config);
     assertEquals(InputFormat.WAVEFORM, d.inputFormat());
@@ -48,7 +48,7 @@ class RealModelsTest {
 
   @Test
   void yamnetEmbeddingIsTheIntermediateTensorBeforeTheLogits() throws Exception {
-    Path model = SharedCorpus.model("yamnet/yamnet.tflite");
+    Path model = SharedCorpus.yamnet();
     TensorInfo candidate = ModelProbe.embeddingCandidate(model.toString(), ModelType.TFLITE).orElseThrow();
     assertEquals(YAMNET_EMBEDDING, candidate.name());
     assertArrayEquals(new long[] {1, 1024}, candidate.shape());
@@ -141,7 +141,7 @@ class RealModelsTest {
 
   @Test
   void truncatedRealModelsGiveModelException(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-    Path yamnet = SharedCorpus.model("yamnet/yamnet.tflite");
+    Path yamnet = SharedCorpus.yamnet();
     long size = java.nio.file.Files.size(yamnet);
     for (long keep : new long[] {size / 10, size / 2, size - 1000}) {
       Path cut = org.humpback.transforms.testing.TinyModels.truncated(yamnet, tmp.resolve("y" + keep + ".tflite"), (int) keep);

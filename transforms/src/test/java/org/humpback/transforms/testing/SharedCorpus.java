@@ -44,6 +44,18 @@ public final class SharedCorpus {
     return require("corpus/audio/" + relative);
   }
 
+  /**
+   * YAMNet as the project ships it in {@code models/yamnet/} (the same file as the corpus copy), so that
+   * tests of the real model run on a fresh clone too. Surefire sets {@code humpback.root}.
+   */
+  public static Path yamnet() {
+    String prop = System.getProperty("humpback.root");
+    Path root = prop != null ? Path.of(prop) : Path.of("..").toAbsolutePath();
+    Path p = root.resolve("models/yamnet/yamnet.tflite").normalize();
+    assumeTrue(Files.exists(p), "skipped: the shipped model " + p + " is absent");
+    return p;
+  }
+
   /** {@code shared/corpus/models/<relative>}, or skips. */
   public static Path model(String relative) {
     return require("corpus/models/" + relative);

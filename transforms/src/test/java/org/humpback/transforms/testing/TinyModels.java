@@ -135,6 +135,15 @@ public final class TinyModels {
     return writeTfLite(file, d, false, Variant.UNBATCHED);
   }
 
+  /**
+   * Like {@link #writeTfLite} but the input's length is declared dynamic: signature {@code [1, -1]}, as a converter
+   * writes a model traced with an unknown number of samples. Probing cannot tell its window; the graph still only
+   * computes windows of {@code in} values (a classifier found in a public repository was exactly this).
+   */
+  public static Path writeTfLiteDynamicLength(Path file, Dense d) {
+    return writeTfLite(file, d, false, Variant.DYNAMIC_LENGTH);
+  }
+
   /** Like {@link #writeTfLite} but the weights are stored as float16 and DEQUANTIZEd to float32 in the graph. */
   public static Path writeTfLiteFp16(Path file, Dense d) {
     return writeTfLite(file, d, false, Variant.FP16);
@@ -327,7 +336,7 @@ public final class TinyModels {
     return p;
   }
 
-  private enum Variant { FLOAT32, FP16, FLEX, UNBATCHED, HYBRID_INT8 }
+  private enum Variant { FLOAT32, FP16, FLEX, UNBATCHED, HYBRID_INT8, DYNAMIC_LENGTH }
 
   private static Path writeTfLite(Path file, Dense d, boolean dynamicBatch, Variant variant) {
     return writeTfLite(file, d, dynamicBatch, variant, "FlexAddV2", "AddV2");
@@ -345,6 +354,7 @@ public final class TinyModels {
 
     int input = tensors.size();
     tensors.add(variant == Variant.UNBATCHED ? tensor(INPUT, new int[] {in}, null, TensorType.FLOAT32, 0)
+        : variant == Variant.DYNAMIC_LENGTH ? tensor(INPUT, new int[] {1, in}, new int[] {1, -1}, TensorType.FLOAT32, 0)
         : tensor(INPUT, new int[] {1, in}, dynamicBatch ? new int[] {-1, in} : null, TensorType.FLOAT32, 0));
 
     int weights;
