@@ -33,10 +33,14 @@ import org.humpback.registry.db.Database;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three worker processes (two threads each) drain 300 jobs from one database while this JVM, as the
- * API would, keeps writing (new files, metadata, the last 100 jobs). One worker process is killed
- * with SIGKILL while it holds a job: the others' stale sweep requeues that job and one of them
- * finishes it. Every job completes exactly once, and none is left queued or running.
+ * Three worker processes drain 300 jobs from one database while this JVM, as the API would, keeps
+ * writing (new files, metadata, the last 100 jobs). One worker process is killed with SIGKILL while
+ * it holds a job: the others' stale sweep requeues that job and one of them finishes it. Every job
+ * completes exactly once, and none is left queued or running.
+ *
+ * <p>The two surviving hosts run two threads each; the doomed one runs one, so that everything it
+ * completed was printed before it printed "holding" (a second thread could commit a job and be
+ * killed before saying so, and the test would then miss that completion in the output).
  */
 class JobQueueCrashTest {
 
@@ -59,12 +63,15 @@ class JobQueueCrashTest {
 
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
       Map<String, Process> processes = new HashMap<>();
+      List<Thread> readers = new ArrayList<>();
       for (String name : List.of("doomed", "hostB", "hostC")) {
-        Process p = start(url, name, doneFile, name.equals("doomed") ? "hold" : "work");
+        boolean doomed = name.equals("doomed");
+        Process p = start(url, name, doneFile, doomed ? 1 : 2, doomed ? "hold" : "work");
         processes.put(name, p);
         Thread reader = new Thread(() -> pump(p, lines), "read-" + name);
         reader.setDaemon(true);
         reader.start();
+        readers.add(reader);
       }
 
       // The API's writes while the workers drain: files, metadata, and the last 100 jobs.
@@ -96,7 +103,9 @@ class JobQueueCrashTest {
       for (Process p : processes.values()) {
         assertTrue(p.waitFor(10, TimeUnit.SECONDS), "a worker process is still running");
       }
-      Thread.sleep(200);
+      for (Thread reader : readers) {
+        reader.join(TimeUnit.SECONDS.toMillis(10)); // each ends at its process's end of output
+      }
       lines.drainTo(all);
 
       assertTrue(held != null, "the doomed worker never held a job:\n" + String.join("\n", all));
@@ -145,13 +154,13 @@ class JobQueueCrashTest {
     return ProcessingJob.queued(f.id(), "sig", "m", 5.0, 32000, null, 3);
   }
 
-  private Process start(String url, String name, Path doneFile, String mode) throws Exception {
+  private Process start(String url, String name, Path doneFile, int threads, String mode) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // Each "host" has its own working directory.
     Path home = Files.createDirectories(dir.resolve(name));
     return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + home,
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-        QueueWorkerMain.class.getName(), url, name, "2", String.valueOf(STALE_SECONDS), doneFile.toString(), mode)
+        QueueWorkerMain.class.getName(), url, name, String.valueOf(threads), String.valueOf(STALE_SECONDS), doneFile.toString(), mode)
         .directory(home.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
