@@ -95,11 +95,13 @@ final class ErrorMapping {
     Json.detail(res, status, paths.scrub(message));
   }
 
+  /** The one place a refusal's kind becomes a status, for the service layer's refusals and the REST layer's alike. */
   private void refusal(ServerRequest req, ServerResponse res, Refusal e) {
     Status status = switch (e.kind()) {
       case BAD_REQUEST -> Status.BAD_REQUEST_400;
       case NOT_FOUND -> Status.NOT_FOUND_404;
       case CONFLICT -> Status.CONFLICT_409;
+      case TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
       case INVALID -> Status.UNPROCESSABLE_CONTENT_422;
       case UNSUPPORTED_MEDIA -> Status.UNSUPPORTED_MEDIA_TYPE_415;
     };
