@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -179,6 +180,25 @@ class WebAppApiTest {
     assertDetail(api.get("/audio/nope/download"), 404, "nope");
     TestApi.Resp bad = api.get("/audio/" + audioA + "/window?start_s=10");
     assertFalse(bad.body().contains(root.toString()), "server path leaked: " + bad.body());
+  }
+
+  /**
+   * A stored recording that no longer decodes (damaged on disk after its upload was checked) is the server's fault: a
+   * 500 whose detail names the decoder's reason, never the server's path; the download still serves the bytes as kept.
+   */
+  @Test
+  void storedRecordingThatNoLongerDecodesIsAServerErrorNamingTheCause() throws IOException {
+    String id = api.uploadId(880);
+    Path stored = api.storage.resolve("audio/raw/" + id + "/original.wav");
+    byte[] damaged = new byte[4096];
+    System.arraycopy("RIFF\0\0\0\0WAVEjunk".getBytes(), 0, damaged, 0, 16);
+    Files.write(stored, damaged);
+    for (String slice : List.of("/window", "/spectrogram.png")) {
+      TestApi.Resp r = api.get("/audio/" + id + slice);
+      assertDetail(r, 500, "Cannot decode audio file original.wav: ");
+      assertFalse(r.body().contains(root.toString()), "server path leaked: " + r.body());
+    }
+    assertArrayEquals(damaged, bytes("/audio/" + id + "/download", null).body());
   }
 
   @Test

@@ -1,7 +1,6 @@
 package org.humpback.rest.media;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -82,7 +81,7 @@ public final class AudioMediaService implements HttpService {
     });
   }
 
-  private void window(ServerRequest req, ServerResponse res) {
+  private void window(ServerRequest req, ServerResponse res) throws AudioDecodeException {
     AudioFile f = find(Requests.pathId(req));
     double start = Requests.doubleQuery(req, "start_s", 0, 0, Double.MAX_VALUE);
     double duration = Requests.doubleQuery(req, "duration_s", 5, 1e-3, MAX_WINDOW_S);
@@ -93,7 +92,7 @@ public final class AudioMediaService implements HttpService {
         (int) count));
   }
 
-  private void spectrogram(ServerRequest req, ServerResponse res) {
+  private void spectrogram(ServerRequest req, ServerResponse res) throws AudioDecodeException {
     AudioFile f = find(Requests.pathId(req));
     double start = Requests.doubleQuery(req, "start_s", 0, 0, Double.MAX_VALUE);
     double duration = Requests.doubleQuery(req, "duration_s", 5, 1e-2, MAX_SPECTROGRAM_S);
@@ -109,8 +108,12 @@ public final class AudioMediaService implements HttpService {
 
   record Slice(float[] samples, int sampleRate) {}
 
-  /** {@code duration} seconds from {@code start} (fewer at the file's end), mono at the file's rate. */
-  private Slice decode(AudioFile f, double start, double duration) {
+  /**
+   * {@code duration} seconds from {@code start} (fewer at the file's end), mono at the file's rate. A stored recording
+   * that no longer decodes is the server's fault, not the request's: it goes to the storage error mapping, which logs
+   * it and answers a 500 whose detail gives the decoder's reason without the server's path.
+   */
+  private Slice decode(AudioFile f, double start, double duration) throws AudioDecodeException {
     if (f.durationSeconds() != null && start >= f.durationSeconds()) {
       throw ApiException.unprocessable("query parameter 'start_s': " + start + " is past the end of the recording ("
           + f.durationSeconds() + " s)");
@@ -133,10 +136,6 @@ public final class AudioMediaService implements HttpService {
         throw ApiException.unprocessable("query parameter 'start_s': " + start + " is past the end of the recording");
       }
       return new Slice(n == wanted ? buf : java.util.Arrays.copyOf(buf, n), sr);
-    } catch (AudioDecodeException e) {
-      // The message names the stored path: the client gets the reason only.
-      throw new ApiException(Status.INTERNAL_SERVER_ERROR_500, "Audio file " + f.id() + " cannot be decoded ("
-          + e.reason().name().toLowerCase(Locale.ROOT) + ")");
     }
   }
 
