@@ -44,7 +44,6 @@ final class ErrorMapping {
   static void register(HttpRouting.Builder routing, RouteTable routes, ServerPaths paths) {
     ErrorMapping m = new ErrorMapping(routes, paths);
     routing
-        .error(ApiException.class, (req, res, e) -> m.detail(res, e.status(), e.getMessage()))
         .error(Refusal.class, m::refusal)
         .error(HttpException.class, m::httpException)
         .error(UncheckedIOException.class, (req, res, e) -> m.storage(req, res, e.getCause()))

@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.humpback.pipelines.jobs.Refusal;
 
 /**
  * JSON in and out of handlers: snake_case names, ISO-8601 timestamps, nulls written (the seed's clients expect every
@@ -116,31 +117,31 @@ public final class Json {
       throw new UncheckedIOException("reading request body", e);
     }
     if (body.length == 0) {
-      throw ApiException.unprocessable("body: a JSON object is required");
+      throw Refusal.invalid("body: a JSON object is required");
     }
     try {
       JsonNode tree = MAPPER.readTree(body);
       if (tree == null || !tree.isObject()) {
-        throw ApiException.unprocessable("body: expected a JSON object");
+        throw Refusal.invalid("body: expected a JSON object");
       }
       requireFiniteNumbers(tree, "");
       return MAPPER.treeToValue(tree, type);
     } catch (StreamConstraintsException e) {
-      throw ApiException.unprocessable("body: JSON nested deeper than " + MAX_NESTING + " levels");
+      throw Refusal.invalid("body: JSON nested deeper than " + MAX_NESTING + " levels");
     } catch (InvalidFormatException e) {
-      throw ApiException.unprocessable(fieldOf(e) + ": invalid value " + describe(e.getValue())
+      throw Refusal.invalid(fieldOf(e) + ": invalid value " + describe(e.getValue())
           + " (expected " + simpleType(e.getTargetType()) + ")");
     } catch (InvalidNullException e) {
-      throw ApiException.unprocessable(fieldOf(e) + ": null is not allowed here");
+      throw Refusal.invalid(fieldOf(e) + ": null is not allowed here");
     } catch (MismatchedInputException e) {
-      throw ApiException.unprocessable(fieldOf(e) + ": wrong type (expected " + simpleType(e.getTargetType()) + ")");
+      throw Refusal.invalid(fieldOf(e) + ": wrong type (expected " + simpleType(e.getTargetType()) + ")");
     } catch (JsonMappingException e) {
       // e.g. a record constructor's validation failure; its own message names the parameter.
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw ApiException.unprocessable(fieldOf(e) + ": " + cause.getMessage());
+      throw Refusal.invalid(fieldOf(e) + ": " + cause.getMessage());
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw ApiException.unprocessable("body: malformed JSON (" + e.getOriginalMessage()
+      throw Refusal.invalid("body: malformed JSON (" + e.getOriginalMessage()
           + (at == null ? "" : ", line " + at.getLineNr() + " column " + at.getColumnNr()) + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("parsing request body", e);
@@ -153,7 +154,7 @@ public final class Json {
    */
   private static void requireFiniteNumbers(JsonNode node, String path) {
     if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
-      throw ApiException.unprocessable((path.isEmpty() ? "body" : "field '" + path + "'")
+      throw Refusal.invalid((path.isEmpty() ? "body" : "field '" + path + "'")
           + ": number out of range (must be a finite double)");
     }
     if (node.isObject()) {

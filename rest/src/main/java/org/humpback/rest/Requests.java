@@ -1,6 +1,7 @@
 package org.humpback.rest;
 
 import io.helidon.webserver.http.ServerRequest;
+import org.humpback.pipelines.jobs.Refusal;
 
 /** Path and query parameters, validated with 422s that name the parameter, as FastAPI does. */
 public final class Requests {
@@ -21,10 +22,10 @@ public final class Requests {
     try {
       parsed = Integer.parseInt(raw.strip());
     } catch (NumberFormatException e) {
-      throw ApiException.unprocessable("query parameter '" + name + "': invalid integer \"" + raw + "\"");
+      throw Refusal.invalid("query parameter '" + name + "': invalid integer \"" + raw + "\"");
     }
     if (parsed < min || parsed > max) {
-      throw ApiException.unprocessable("query parameter '" + name + "': " + parsed + " is out of range [" + min + ", "
+      throw Refusal.invalid("query parameter '" + name + "': " + parsed + " is out of range [" + min + ", "
           + max + "]");
     }
     return parsed;
@@ -41,10 +42,10 @@ public final class Requests {
     try {
       parsed = Double.parseDouble(raw.strip());
     } catch (NumberFormatException e) {
-      throw ApiException.unprocessable("query parameter '" + name + "': invalid number \"" + raw + "\"");
+      throw Refusal.invalid("query parameter '" + name + "': invalid number \"" + raw + "\"");
     }
     if (!Double.isFinite(parsed) || parsed < min || parsed > max) {
-      throw ApiException.unprocessable("query parameter '" + name + "': " + raw.strip() + " is out of range [" + min
+      throw Refusal.invalid("query parameter '" + name + "': " + raw.strip() + " is out of range [" + min
           + ", " + max + "]");
     }
     return parsed;
@@ -59,7 +60,7 @@ public final class Requests {
     return switch (value.get().strip().toLowerCase(java.util.Locale.ROOT)) {
       case "true", "1" -> true;
       case "false", "0" -> false;
-      default -> throw ApiException.unprocessable("query parameter '" + name + "': invalid boolean \""
+      default -> throw Refusal.invalid("query parameter '" + name + "': invalid boolean \""
           + value.get() + "\" (expected true or false)");
     };
   }

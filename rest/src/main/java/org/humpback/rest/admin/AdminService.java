@@ -15,7 +15,6 @@ import org.humpback.pipelines.models.ModelRegistry;
 import org.humpback.pipelines.models.ModelSpec;
 import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.pipelines.models.ScannedModel;
-import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 import org.humpback.rest.Requests;
 import org.humpback.rest.ServerPaths;
@@ -65,7 +64,7 @@ public final class AdminService implements HttpService {
 
     ModelSpec toSpec() {
       if (frontEndConfig != null && !frontEndConfig.isNull() && !frontEndConfig.isObject()) {
-        throw ApiException.unprocessable("field 'front_end_config': expected a JSON object or null");
+        throw Refusal.invalid("field 'front_end_config': expected a JSON object or null");
       }
       return new ModelSpec(path, name, displayName, description, enumField("model_type", modelType, true),
           (InputFormat) enumField("input_format", inputFormat, false), vectorDim, sampleRate, windowSeconds,
@@ -81,7 +80,7 @@ public final class AdminService implements HttpService {
       try {
         return (E) (modelType ? ModelType.fromWireName(value) : InputFormat.fromWireName(value));
       } catch (IllegalArgumentException e) {
-        throw ApiException.unprocessable("field '" + field + "': " + e.getMessage());
+        throw Refusal.invalid("field '" + field + "': " + e.getMessage());
       }
     }
   }
@@ -93,7 +92,7 @@ public final class AdminService implements HttpService {
   private void createModel(ServerRequest req, ServerResponse res) {
     ModelBody body = Json.read(req, ModelBody.class);
     if (body.path() == null || body.path().isBlank()) {
-      throw ApiException.unprocessable("field 'path': required");
+      throw Refusal.invalid("field 'path': required");
     }
     Json.created(res, ModelView.of(models.register(body.toSpec()), paths));
   }
@@ -115,7 +114,7 @@ public final class AdminService implements HttpService {
       models.delete(current.name());
     } catch (Refusal e) {
       if (e.kind() == Refusal.Kind.CONFLICT) {
-        throw ApiException.badRequest(e.getMessage());
+        throw Refusal.badRequest(e.getMessage());
       }
       throw e;
     }
@@ -144,7 +143,7 @@ public final class AdminService implements HttpService {
   private ModelRecord find(String idOrName) {
     ModelDao dao = modelDao;
     return dao.findById(idOrName).or(() -> dao.findByName(idOrName))
-        .orElseThrow(() -> ApiException.notFound("Model", idOrName));
+        .orElseThrow(() -> Refusal.notFound("Model", idOrName));
   }
 
   /** One table's row count: {@code GET /admin/tables} answers a list of these, as the seed's clients expect. */

@@ -10,12 +10,12 @@ import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.humpback.pipelines.jobs.AudioImport;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.dao.AudioMetadata;
 import org.humpback.registry.dao.AudioMetadataDao;
 import org.humpback.registry.db.Database;
-import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 import org.humpback.rest.Requests;
 import org.humpback.rest.Views.AudioFileView;
@@ -62,12 +62,12 @@ public final class AudioService implements HttpService {
   private void upload(ServerRequest req, ServerResponse res) {
     HttpMediaType type = req.headers().contentType().orElse(null);
     if (type == null || !type.test(MediaTypes.MULTIPART_FORM_DATA)) {
-      throw ApiException.unprocessable("body: expected multipart/form-data with a 'file' part");
+      throw Refusal.invalid("body: expected multipart/form-data with a 'file' part");
     }
     // Refuse an obviously oversized body before reading a byte of it.
     req.headers().contentLength().ifPresent(length -> {
       if (length > store.maxBytes() + MULTIPART_OVERHEAD) {
-        throw ApiException.tooLarge("Upload of " + length + " bytes exceeds the " + store.maxBytes() / (1024 * 1024)
+        throw Refusal.tooLarge("Upload of " + length + " bytes exceeds the " + store.maxBytes() / (1024 * 1024)
             + " MB limit (HUMPBACK_MAX_UPLOAD_MB)");
       }
     });
@@ -81,7 +81,7 @@ public final class AudioService implements HttpService {
         switch (part.name()) {
           case "file" -> {
             if (received != null) {
-              throw ApiException.unprocessable("field 'file': send exactly one file per upload");
+              throw Refusal.invalid("field 'file': send exactly one file per upload");
             }
             filename = UploadStore.displayName(part.fileName());
             received = store.receive(part.content());
@@ -95,7 +95,7 @@ public final class AudioService implements HttpService {
       }
     } catch (MultipartForm.Malformed e) {
       discard(received);
-      throw ApiException.unprocessable("body: malformed multipart/form-data (" + e.getMessage() + ")");
+      throw Refusal.invalid("body: malformed multipart/form-data (" + e.getMessage() + ")");
     } catch (java.io.IOException e) {
       discard(received);
       throw new java.io.UncheckedIOException("reading multipart upload", e);
@@ -103,7 +103,7 @@ public final class AudioService implements HttpService {
       discard(received);
       if (e.getCause() instanceof MultipartForm.Malformed m) {
         // The file part was cut short while it streamed to disk.
-        throw ApiException.unprocessable("body: malformed multipart/form-data (" + m.getMessage() + ")");
+        throw Refusal.invalid("body: malformed multipart/form-data (" + m.getMessage() + ")");
       }
       throw e;
     } catch (RuntimeException e) {
@@ -111,7 +111,7 @@ public final class AudioService implements HttpService {
       throw e;
     }
     if (received == null) {
-      throw ApiException.unprocessable("field 'file': required");
+      throw Refusal.invalid("field 'file': required");
     }
     Json.created(res, store(received, filename, folderPath == null ? "" : folderPath));
   }
@@ -149,7 +149,7 @@ public final class AudioService implements HttpService {
       if (body.has(field)) {
         JsonNode v = body.get(field);
         if (!v.isNull() && !v.isObject()) {
-          throw ApiException.unprocessable("field '" + field + "': expected a JSON object or null, got "
+          throw Refusal.invalid("field '" + field + "': expected a JSON object or null, got "
               + v.getNodeType().name().toLowerCase());
         }
         values[i] = v.isNull() ? null : v.toString();
@@ -161,7 +161,7 @@ public final class AudioService implements HttpService {
   }
 
   private AudioFile find(String id) {
-    return audioFileDao.findById(id).orElseThrow(() -> ApiException.notFound("Audio file", id));
+    return audioFileDao.findById(id).orElseThrow(() -> Refusal.notFound("Audio file", id));
   }
 
   private AudioFileView view(AudioFile f) {

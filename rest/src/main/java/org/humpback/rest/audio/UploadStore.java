@@ -14,7 +14,6 @@ import java.util.UUID;
 import org.humpback.pipelines.jobs.AudioFormat;
 import org.humpback.pipelines.jobs.AudioImport;
 import org.humpback.pipelines.jobs.Refusal;
-import org.humpback.rest.ApiException;
 
 /**
  * Receives uploads under {@code {storage}/audio/tmp}: streamed to a temporary file inside the storage root while the
@@ -71,7 +70,7 @@ public final class UploadStore {
         while ((n = in.read(buf)) > 0) {
           total += n;
           if (total > maxBytes) {
-            throw ApiException.tooLarge("Upload exceeds the " + (maxBytes / (1024 * 1024)) + " MB limit "
+            throw Refusal.tooLarge("Upload exceeds the " + (maxBytes / (1024 * 1024)) + " MB limit "
                 + "(HUMPBACK_MAX_UPLOAD_MB)");
           }
           if (format == null) {
@@ -104,7 +103,7 @@ public final class UploadStore {
 
   private static AudioFormat sniffOrRefuse(byte[] head, int length) {
     if (length == 0) {
-      throw ApiException.unprocessable("field 'file': the upload is empty");
+      throw Refusal.invalid("field 'file': the upload is empty");
     }
     return AudioFormat.sniff(head, length).orElseThrow(() -> Refusal.unsupportedMedia(AudioFormat.NOT_AUDIO));
   }

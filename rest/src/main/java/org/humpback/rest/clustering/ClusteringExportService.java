@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.dao.Cluster;
@@ -28,7 +29,6 @@ import org.humpback.registry.dao.EmbeddingSet;
 import org.humpback.registry.dao.EmbeddingSetDao;
 import org.humpback.registry.dao.JobStatus;
 import org.humpback.registry.db.Database;
-import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 import org.humpback.rest.Requests;
 
@@ -74,7 +74,7 @@ public final class ClusteringExportService implements HttpService {
   private Windows selected(ServerRequest req) {
     SelectionRequest body = Json.read(req, SelectionRequest.class);
     if (body.windows() == null || body.windows().isEmpty()) {
-      throw ApiException.unprocessable("field 'windows': required, an object of embedding set id to row indices");
+      throw Refusal.invalid("field 'windows': required, an object of embedding set id to row indices");
     }
     Windows all = windows(Requests.pathId(req));
     Map<String, Set<Integer>> wanted = new HashMap<>();
@@ -98,7 +98,7 @@ public final class ClusteringExportService implements HttpService {
       String missing = wanted.entrySet().stream().filter(e -> !e.getValue().isEmpty())
           .flatMap(e -> e.getValue().stream().sorted().map(row -> e.getKey() + " row " + row)).limit(3)
           .collect(Collectors.joining(", "));
-      throw ApiException.unprocessable("field 'windows': " + (count - out.size()) + " of the " + count
+      throw Refusal.invalid("field 'windows': " + (count - out.size()) + " of the " + count
           + " windows are not windows of clustering job " + all.job().id() + " (" + missing
           + (count - out.size() > 3 ? ", …" : "") + ")");
     }
@@ -194,9 +194,9 @@ public final class ClusteringExportService implements HttpService {
   /** The job's windows, in the clusters' order; 404 for an unknown job, 409 while it has no results. */
   private Windows windows(String jobId) {
     ClusteringJob job = clusteringJobDao.findById(jobId)
-        .orElseThrow(() -> ApiException.notFound("Clustering job", jobId));
+        .orElseThrow(() -> Refusal.notFound("Clustering job", jobId));
     if (job.status() != JobStatus.COMPLETE) {
-      throw ApiException.conflict("Clustering job " + jobId + " is " + job.status().wireName()
+      throw Refusal.conflict("Clustering job " + jobId + " is " + job.status().wireName()
           + ": its windows are listed once it is complete");
     }
     Map<String, Integer> labels = new HashMap<>();
@@ -213,7 +213,7 @@ public final class ClusteringExportService implements HttpService {
     for (ClusterAssignment a : clusterAssignmentDao.listByJob(jobId, Integer.MAX_VALUE, 0)) {
       EmbeddingSet s = sets.get(a.embeddingSetId());
       if (s == null) {
-        throw ApiException.conflict("Clustering job " + jobId + " refers to embedding set " + a.embeddingSetId()
+        throw Refusal.conflict("Clustering job " + jobId + " refers to embedding set " + a.embeddingSetId()
             + ", which no longer exists");
       }
       AudioFile f = files.computeIfAbsent(s.audioFileId(), id -> audioFileDao.findById(id).orElse(

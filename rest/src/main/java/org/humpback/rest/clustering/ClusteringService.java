@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
 import org.humpback.pipelines.cluster.ClusteringJobs;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.ClusterAssignmentDao;
 import org.humpback.registry.dao.ClusterDao;
 import org.humpback.registry.dao.ClusteringJob;
@@ -14,7 +15,6 @@ import org.humpback.registry.dao.ClusteringJobDao;
 import org.humpback.registry.dao.EmbeddingSetDao;
 import org.humpback.registry.db.Database;
 import org.humpback.registry.queue.JobQueue;
-import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 import org.humpback.rest.Requests;
 import org.humpback.rest.ServerPaths;
@@ -61,10 +61,10 @@ public final class ClusteringService implements HttpService {
   private void create(ServerRequest req, ServerResponse res) {
     CreateJob body = Json.read(req, CreateJob.class);
     if (body.embeddingSetIds() == null) {
-      throw ApiException.unprocessable("field 'embedding_set_ids': required");
+      throw Refusal.invalid("field 'embedding_set_ids': required");
     }
     if (body.parameters() != null && !body.parameters().isNull() && !body.parameters().isObject()) {
-      throw ApiException.unprocessable("field 'parameters': expected a JSON object or null");
+      throw Refusal.invalid("field 'parameters': expected a JSON object or null");
     }
     // The checks `humpback cluster` and the worker make (ClusteringJobs): selection, then parameters against it.
     ClusteringJob job = ClusteringJobs.submit(db, body.embeddingSetIds(), body.parameters() == null
@@ -89,8 +89,8 @@ public final class ClusteringService implements HttpService {
   private void cancel(ServerRequest req, ServerResponse res) {
     String id = Requests.pathId(req);
     switch (queue.cancel(id)) {
-      case NOT_FOUND -> throw ApiException.notFound("Clustering job", id);
-      case ALREADY_FINISHED -> throw ApiException.conflict("Clustering job " + id + " is already "
+      case NOT_FOUND -> throw Refusal.notFound("Clustering job", id);
+      case ALREADY_FINISHED -> throw Refusal.conflict("Clustering job " + id + " is already "
           + findJob(id).status().wireName());
       case CANCELED, REQUESTED -> Json.ok(res, ClusteringJobView.of(findJob(id), paths));
     }
@@ -103,13 +103,13 @@ public final class ClusteringService implements HttpService {
 
   private void assignments(ServerRequest req, ServerResponse res) {
     String id = Requests.pathId(req);
-    clusterDao.findById(id).orElseThrow(() -> ApiException.notFound("Cluster", id));
+    clusterDao.findById(id).orElseThrow(() -> Refusal.notFound("Cluster", id));
     Requests.Page page = Requests.Page.of(req);
     Json.ok(res, clusterAssignmentDao.listByCluster(id, page.limit(), page.offset()).stream()
         .map(AssignmentView::of).toList());
   }
 
   private ClusteringJob findJob(String id) {
-    return clusteringJobDao.findById(id).orElseThrow(() -> ApiException.notFound("Clustering job", id));
+    return clusteringJobDao.findById(id).orElseThrow(() -> Refusal.notFound("Clustering job", id));
   }
 }

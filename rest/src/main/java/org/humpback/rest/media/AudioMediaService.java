@@ -13,10 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.db.Database;
-import org.humpback.rest.ApiException;
 import org.humpback.rest.Requests;
 import org.humpback.transforms.audio.AudioDecodeException;
 import org.humpback.transforms.audio.AudioDecoder;
@@ -115,7 +115,7 @@ public final class AudioMediaService implements HttpService {
    */
   private Slice decode(AudioFile f, double start, double duration) throws AudioDecodeException {
     if (f.durationSeconds() != null && start >= f.durationSeconds()) {
-      throw ApiException.unprocessable("query parameter 'start_s': " + start + " is past the end of the recording ("
+      throw Refusal.invalid("query parameter 'start_s': " + start + " is past the end of the recording ("
           + f.durationSeconds() + " s)");
     }
     Path stored = storedFile(f);
@@ -133,14 +133,14 @@ public final class AudioMediaService implements HttpService {
         n += r;
       }
       if (n == 0) {
-        throw ApiException.unprocessable("query parameter 'start_s': " + start + " is past the end of the recording");
+        throw Refusal.invalid("query parameter 'start_s': " + start + " is past the end of the recording");
       }
       return new Slice(n == wanted ? buf : java.util.Arrays.copyOf(buf, n), sr);
     }
   }
 
   private AudioFile find(String id) {
-    return audioFileDao.findById(id).orElseThrow(() -> ApiException.notFound("Audio file", id));
+    return audioFileDao.findById(id).orElseThrow(() -> Refusal.notFound("Audio file", id));
   }
 
   private static Path storedFile(AudioFile f) {
@@ -151,8 +151,8 @@ public final class AudioMediaService implements HttpService {
     return p;
   }
 
-  private static ApiException missing(AudioFile f) {
-    return ApiException.conflict("Audio file " + f.id() + ": the stored recording is missing on the server");
+  private static Refusal missing(AudioFile f) {
+    return Refusal.conflict("Audio file " + f.id() + ": the stored recording is missing on the server");
   }
 
   private static String extension(Path p) {

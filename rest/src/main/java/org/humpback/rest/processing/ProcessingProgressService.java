@@ -5,10 +5,10 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.dao.ProcessingJobDao;
 import org.humpback.registry.db.Database;
-import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 import org.humpback.rest.Requests;
 
@@ -39,7 +39,7 @@ public final class ProcessingProgressService implements HttpService {
 
   private void progress(ServerRequest req, ServerResponse res) {
     String id = Requests.pathId(req);
-    ProcessingJob j = processingJobDao.findById(id).orElseThrow(() -> ApiException.notFound("Processing job", id));
+    ProcessingJob j = processingJobDao.findById(id).orElseThrow(() -> Refusal.notFound("Processing job", id));
     Double eta = j.windowsTotal() != null && j.windowsPerSecond() != null && j.windowsPerSecond() > 0
         && !j.status().isFinal() ? Math.max(0, j.windowsTotal() - j.windowsDone()) / j.windowsPerSecond() : null;
     Json.ok(res, new Progress(j.id(), j.status().wireName(), j.progress(), j.windowsDone(), j.windowsTotal(),

@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.humpback.pipelines.jobs.EncodingRequests;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.AudioFile;
 import org.humpback.registry.dao.AudioFileDao;
 import org.humpback.registry.dao.EmbeddingSet;
@@ -16,7 +17,6 @@ import org.humpback.registry.dao.ProcessingJob;
 import org.humpback.registry.dao.ProcessingJobDao;
 import org.humpback.registry.db.Database;
 import org.humpback.registry.queue.JobQueue;
-import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 import org.humpback.rest.Requests;
 import org.humpback.rest.ServerPaths;
@@ -77,10 +77,10 @@ public final class ProcessingService implements HttpService {
     int selectors = (body.audioFileId() != null ? 1 : 0) + (body.audioFileIds() != null ? 1 : 0)
         + (body.folderPath() != null ? 1 : 0);
     if (selectors != 1) {
-      throw ApiException.unprocessable("body: give exactly one of 'audio_file_id', 'audio_file_ids' or 'folder_path'");
+      throw Refusal.invalid("body: give exactly one of 'audio_file_id', 'audio_file_ids' or 'folder_path'");
     }
     if (body.featureConfig() != null && !body.featureConfig().isNull() && !body.featureConfig().isObject()) {
-      throw ApiException.unprocessable("field 'feature_config': expected a JSON object or null");
+      throw Refusal.invalid("field 'feature_config': expected a JSON object or null");
     }
     // Stored as the client sent it (the seed's shape); the window and rate columns hold the resolved values.
     String featureJson = body.featureConfig() == null || body.featureConfig().isNull() ? null
@@ -100,22 +100,22 @@ public final class ProcessingService implements HttpService {
     AudioFileDao files = audioFileDao;
     if (body.audioFileId() != null) {
       return List.of(files.findById(body.audioFileId())
-          .orElseThrow(() -> ApiException.notFound("Audio file", body.audioFileId())));
+          .orElseThrow(() -> Refusal.notFound("Audio file", body.audioFileId())));
     }
     if (body.audioFileIds() != null) {
       if (body.audioFileIds().isEmpty()) {
-        throw ApiException.unprocessable("field 'audio_file_ids': the list is empty");
+        throw Refusal.invalid("field 'audio_file_ids': the list is empty");
       }
       List<AudioFile> out = new ArrayList<>();
       for (String id : body.audioFileIds()) {
-        out.add(files.findById(id).orElseThrow(() -> ApiException.notFound("Audio file", id)));
+        out.add(files.findById(id).orElseThrow(() -> Refusal.notFound("Audio file", id)));
       }
       return out;
     }
     List<AudioFile> inFolder = files.listByFolder(org.humpback.rest.audio.AudioService.normalizeFolder(
         body.folderPath()));
     if (inFolder.isEmpty()) {
-      throw ApiException.notFound("Audio files in folder", body.folderPath());
+      throw Refusal.notFound("Audio files in folder", body.folderPath());
     }
     return inFolder;
   }
@@ -135,15 +135,15 @@ public final class ProcessingService implements HttpService {
   private void cancel(ServerRequest req, ServerResponse res) {
     String id = Requests.pathId(req);
     switch (queue.cancel(id)) {
-      case NOT_FOUND -> throw ApiException.notFound("Processing job", id);
-      case ALREADY_FINISHED -> throw ApiException.conflict("Processing job " + id + " is already "
+      case NOT_FOUND -> throw Refusal.notFound("Processing job", id);
+      case ALREADY_FINISHED -> throw Refusal.conflict("Processing job " + id + " is already "
           + findJob(id).status().wireName());
       case CANCELED, REQUESTED -> Json.ok(res, ProcessingJobView.of(findJob(id), paths));
     }
   }
 
   private ProcessingJob findJob(String id) {
-    return processingJobDao.findById(id).orElseThrow(() -> ApiException.notFound("Processing job", id));
+    return processingJobDao.findById(id).orElseThrow(() -> Refusal.notFound("Processing job", id));
   }
 
   private void listSets(ServerRequest req, ServerResponse res) {
@@ -154,10 +154,10 @@ public final class ProcessingService implements HttpService {
 
   private void getSet(ServerRequest req, ServerResponse res) {
     String id = Requests.pathId(req);
-    EmbeddingSet set = embeddingSetDao.findById(id).orElseThrow(() -> ApiException.notFound("Embedding set", id));
+    EmbeddingSet set = embeddingSetDao.findById(id).orElseThrow(() -> Refusal.notFound("Embedding set", id));
     // The same check the worker makes before reusing a set: a set is only shown as fine when its file opens.
     EmbeddingParquet.problem(set.parquetPath(), set.encodingSignature()).ifPresent(why -> {
-      throw ApiException.conflict("Embedding set " + id + " (" + paths.shown(set.parquetPath()) + "): " + why
+      throw Refusal.conflict("Embedding set " + id + " (" + paths.shown(set.parquetPath()) + "): " + why
           + "; post the processing job for audio file " + set.audioFileId() + " again to re-encode it");
     });
     Json.ok(res, EmbeddingSetView.of(set, paths));

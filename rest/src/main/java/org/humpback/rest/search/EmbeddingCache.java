@@ -6,9 +6,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.transforms.beam.EmbeddingParquet;
 import org.humpback.registry.dao.EmbeddingSet;
-import org.humpback.rest.ApiException;
 
 /**
  * Embedding sets' vectors, read from their Parquet files and normalised once, kept in memory for repeated searches.
@@ -72,13 +72,13 @@ final class EmbeddingCache {
   private static Loaded read(EmbeddingSet set) {
     Path file = set.parquetPath() == null ? null : Path.of(set.parquetPath());
     if (file == null || !Files.isRegularFile(file)) {
-      throw ApiException.conflict("Embedding set " + set.id() + " has no embeddings file on the server");
+      throw Refusal.conflict("Embedding set " + set.id() + " has no embeddings file on the server");
     }
     EmbeddingParquet.Contents contents;
     try {
       contents = EmbeddingParquet.read(file.toString());
     } catch (RuntimeException e) {
-      throw ApiException.conflict("Embedding set " + set.id() + ": its embeddings file cannot be read");
+      throw Refusal.conflict("Embedding set " + set.id() + ": its embeddings file cannot be read");
     }
     List<EmbeddingParquet.Row> rows = contents.rows();
     int dim = set.vectorDim();
@@ -89,7 +89,7 @@ final class EmbeddingCache {
     for (int i = 0; i < rows.size(); i++) {
       EmbeddingParquet.Row r = rows.get(i);
       if (r.embedding().length != dim) {
-        throw ApiException.conflict("Embedding set " + set.id() + ": row " + r.rowIndex() + " has "
+        throw Refusal.conflict("Embedding set " + set.id() + ": row " + r.rowIndex() + " has "
             + r.embedding().length + " values, the set says vector_dim " + dim);
       }
       System.arraycopy(r.embedding(), 0, flat, i * dim, dim);

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.humpback.pipelines.jobs.Refusal;
 import org.humpback.registry.dao.EmbeddingSet;
 import org.humpback.registry.dao.EmbeddingSetDao;
 import org.humpback.registry.db.Database;
-import org.humpback.rest.ApiException;
 import org.humpback.rest.Json;
 
 /**
@@ -48,23 +48,23 @@ public final class SearchService implements HttpService {
   private void similar(ServerRequest req, ServerResponse res) {
     SimilarRequest body = Json.read(req, SimilarRequest.class);
     if (body.embeddingSetId() == null) {
-      throw ApiException.unprocessable("field 'embedding_set_id': required");
+      throw Refusal.invalid("field 'embedding_set_id': required");
     }
     if (body.rowIndex() == null) {
-      throw ApiException.unprocessable("field 'row_index': required");
+      throw Refusal.invalid("field 'row_index': required");
     }
     int k = body.k() == null ? 10 : body.k();
     if (k < 1 || k > MAX_K) {
-      throw ApiException.unprocessable("field 'k': " + k + " is out of range [1, " + MAX_K + "]");
+      throw Refusal.invalid("field 'k': " + k + " is out of range [1, " + MAX_K + "]");
     }
     EmbeddingSet querySet = embeddingSetDao.findById(body.embeddingSetId())
-        .orElseThrow(() -> ApiException.notFound("Embedding set", body.embeddingSetId()));
+        .orElseThrow(() -> Refusal.notFound("Embedding set", body.embeddingSetId()));
     List<EmbeddingSet> candidates = candidates(querySet, body.embeddingSetIds());
 
     EmbeddingCache.Loaded query = cache.get(querySet);
     int position = query.positionOf(body.rowIndex());
     if (position < 0) {
-      throw ApiException.notFound("Window", "row_index " + body.rowIndex() + " of embedding set " + querySet.id()
+      throw Refusal.notFound("Window", "row_index " + body.rowIndex() + " of embedding set " + querySet.id()
           + " (" + query.rows() + " windows)");
     }
     List<EmbeddingCache.Loaded> loaded = new ArrayList<>();
@@ -99,17 +99,17 @@ public final class SearchService implements HttpService {
     }
     Set<String> ids = new LinkedHashSet<>(requested);
     if (ids.contains(null)) {
-      throw ApiException.unprocessable("field 'embedding_set_ids': null entries are not allowed");
+      throw Refusal.invalid("field 'embedding_set_ids': null entries are not allowed");
     }
     List<EmbeddingSet> sets = embeddingSetDao.listByIds(ids);
     if (sets.size() != ids.size()) {
       Set<String> found = sets.stream().map(EmbeddingSet::id).collect(Collectors.toSet());
-      throw ApiException.notFound("Embedding set", ids.stream().filter(id -> !found.contains(id))
+      throw Refusal.notFound("Embedding set", ids.stream().filter(id -> !found.contains(id))
           .collect(Collectors.joining(", ")));
     }
     for (EmbeddingSet s : sets) {
       if (s.vectorDim() != query.vectorDim() || !s.modelVersion().equals(query.modelVersion())) {
-        throw ApiException.badRequest("Embedding set " + s.id() + " (" + s.modelVersion() + ", " + s.vectorDim()
+        throw Refusal.badRequest("Embedding set " + s.id() + " (" + s.modelVersion() + ", " + s.vectorDim()
             + "-d) cannot be compared with the query's set (" + query.modelVersion() + ", " + query.vectorDim()
             + "-d): vectors of different models are not comparable");
       }
