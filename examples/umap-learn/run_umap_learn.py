@@ -13,6 +13,7 @@ Trustworthiness and HDBSCAN are computed by the Java side on this embedding, the
 """
 import argparse
 import json
+import time
 
 import numpy as np
 
@@ -26,9 +27,7 @@ def main():
                     help="time the first fit too (it includes numba's JIT compilation)")
     args = ap.parse_args()
 
-    import time
-
-    import umap
+    import umap  # after parsing, so that --help works without the package
 
     x = np.load(args.input).astype(np.float32, copy=False)
     if x.ndim != 2:

@@ -108,16 +108,16 @@ public final class ClusteringBenchmark {
     List<Input> inputs = new ArrayList<>();
     if (blobSizes != null) {
       for (int n : blobSizes) {
-        inputs.add(new Input("blobs", n, () -> blobs(n).points()));
+        inputs.add(new Input("blobs", () -> blobs(n).points()));
       }
     }
     if (npy != null) {
       Path file = npy;
-      inputs.add(new Input(file.getFileName().toString(), -1, () -> readNpy(file)));
+      inputs.add(new Input(file.getFileName().toString(), () -> readNpy(file)));
     }
     if (parquet != null) {
       String dir = parquet;
-      inputs.add(new Input("parquet " + dir, -1, () -> readParquetFolder(dir)));
+      inputs.add(new Input("parquet " + dir, () -> readParquetFolder(dir)));
     }
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("nothing to measure: give --blobs N, --npy FILE, --parquet DIR, "
@@ -138,7 +138,7 @@ public final class ClusteringBenchmark {
   }
 
   /** One input matrix, made when its turn comes (so only one is in memory at a time). */
-  private record Input(String name, int n, java.util.function.Supplier<float[][]> rows) {}
+  private record Input(String name, java.util.function.Supplier<float[][]> rows) {}
 
   static GaussianBlobs.Data blobs(int n) {
     return GaussianBlobs.generate(n, DIMS, CENTERS, 1.0, 1.0, 0.02, 20240601L + n);
