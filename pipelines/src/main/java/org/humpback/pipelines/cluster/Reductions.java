@@ -2,6 +2,7 @@ package org.humpback.pipelines.cluster;
 
 import java.io.Serializable;
 import org.humpback.transforms.cluster.Metric;
+import org.humpback.transforms.cluster.Umap;
 
 /**
  * The dimensionality reductions the clustering step uses. {@link #standard()} is the transforms module's PCA and UMAP;
@@ -22,5 +23,13 @@ public interface Reductions extends Serializable {
   /** The transforms module's implementations. */
   static Reductions standard() {
     return StandardReductions.INSTANCE;
+  }
+
+  /**
+   * The {@link Umap.Params} {@link #standard()} fits {@code n} points with (its thread rule included), for benchmarks
+   * that time the product's UMAP stage by stage.
+   */
+  static Umap.Params umapParams(int n, int components, int nNeighbors, double minDist, Metric metric, long seed) {
+    return StandardReductions.params(n, components, nNeighbors, minDist, metric, seed);
   }
 }

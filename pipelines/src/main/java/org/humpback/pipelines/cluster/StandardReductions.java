@@ -31,7 +31,7 @@ enum StandardReductions implements Reductions {
     return Umap.fitModel(x, params(x.length, components, nNeighbors, minDist, metric, seed));
   }
 
-  private static Umap.Params params(int n, int components, int nNeighbors, double minDist, Metric metric, long seed) {
+  static Umap.Params params(int n, int components, int nNeighbors, double minDist, Metric metric, long seed) {
     int threads = n <= SINGLE_THREAD_MAX ? 1 : Runtime.getRuntime().availableProcessors();
     return Umap.Params.defaults().withNComponents(components).withNNeighbors(nNeighbors).withMinDist(minDist)
         .withMetric(metric).withRandomSeed(seed).withThreads(threads);
