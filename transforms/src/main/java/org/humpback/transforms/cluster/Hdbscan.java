@@ -203,7 +203,8 @@ public final class Hdbscan {
 
   /** Clusters the rows of {@code data} (n x d). */
   public static Result fit(double[][] data, Params params) {
-    return fitModel(data, params).result();
+    Fitted f = fitTree(data, params);
+    return f.early() != null ? f.early() : f.selected().result();
   }
 
   /**
@@ -211,13 +212,25 @@ public final class Hdbscan {
    * (the library's {@code prediction_data=True}): the points, the condensed tree and the selection.
    */
   public static Model fitModel(double[][] data, Params params) {
+    Fitted f = fitTree(data, params);
+    return f.early() != null ? Model.empty(f.early(), params) : Model.of(f.points(), f.tree(), f.selected(), params);
+  }
+
+  /**
+   * A fit before any prediction data is built (which costs a second neighbour search and a copy of the points, so
+   * only {@link #fitModel} pays it): the prepared points, their tree and the selection, or {@code early} for 0 or 1
+   * points.
+   */
+  private record Fitted(double[][] points, KdTree tree, Selected selected, Result early) {}
+
+  private static Fitted fitTree(double[][] data, Params params) {
     if (params == null) {
       throw new IllegalArgumentException("params must not be null");
     }
     Metric.checkMatrix(data, "data");
     int n = data.length;
     if (n == 0) {
-      return Model.empty(new Result(new int[0], new double[0], 0, new double[0], new double[0]), params);
+      return new Fitted(null, null, null, new Result(new int[0], new double[0], 0, new double[0], new double[0]));
     }
     double[][] x = params.metric().prepare(data);
     int k = params.coreNeighbours(n);
@@ -242,11 +255,10 @@ public final class Hdbscan {
       core[tree.order[pos]] = Math.sqrt(coreSq[pos]);
     }
     if (n == 1) {
-      return Model.empty(new Result(new int[] {NOISE}, new double[] {0}, 0, core, new double[] {0}), params);
+      return new Fitted(null, null, null, new Result(new int[] {NOISE}, new double[] {0}, 0, core, new double[] {0}));
     }
     Mst mst = boruvkaMst(tree, coreSq, seedPos, seedDsq, seeds);
-    Selected sel = fromMstSelected(n, mst, params, core);
-    return Model.of(x, tree, sel, params);
+    return new Fitted(x, tree, fromMstSelected(n, mst, params, core), null);
   }
 
   /** Nearest neighbours kept per point to seed the MST search; more costs memory and gains little. */
