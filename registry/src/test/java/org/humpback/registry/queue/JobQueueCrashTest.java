@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The two surviving hosts run two threads each; the doomed one runs one, so that everything it
  * completed was printed before it printed "holding" (a second thread could commit a job and be
- * killed before saying so, and the test would then miss that completion in the output).
+ * killed before saying so, and the test would then miss that completion in the output), and it
+ * starts first, alone, so that it surely holds a job before the others can drain the queue.
  */
 class JobQueueCrashTest {
 
@@ -64,15 +65,26 @@ class JobQueueCrashTest {
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
       Map<String, Process> processes = new HashMap<>();
       List<Thread> readers = new ArrayList<>();
-      for (String name : List.of("doomed", "hostB", "hostC")) {
-        boolean doomed = name.equals("doomed");
-        Process p = start(url, name, doneFile, doomed ? 1 : 2, doomed ? "hold" : "work");
-        processes.put(name, p);
-        Thread reader = new Thread(() -> pump(p, lines), "read-" + name);
-        reader.setDaemon(true);
-        reader.start();
-        readers.add(reader);
+      List<String> all = new ArrayList<>();
+      // The doomed worker starts alone, so that it surely reaches its third job (two faster hosts once drained the
+      // queue before it got there): it completes two and holds the third, heartbeating, as a worker deep in a long
+      // file does.
+      start(url, "doomed", doneFile, 1, "hold", processes, readers, lines);
+      String held = null;
+      long holdDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (held == null && System.nanoTime() < holdDeadline) {
+        String line = lines.poll(100, TimeUnit.MILLISECONDS);
+        if (line != null) {
+          all.add(line);
+          held = line.startsWith("holding ") ? line.split(" ")[1] : null;
+        }
       }
+      assertTrue(held != null, "the doomed worker never held a job:\n" + String.join("\n", all));
+      assertEquals(JobStatus.RUNNING, queue.status(held).orElseThrow());
+      start(url, "hostB", doneFile, 2, "work", processes, readers, lines);
+      start(url, "hostC", doneFile, 2, "work", processes, readers, lines);
+      processes.get("doomed").destroyForcibly(); // SIGKILL while it holds the job: no shutdown hook, no cleanup
+      assertTrue(processes.get("doomed").waitFor(30, TimeUnit.SECONDS));
 
       // The API's writes while the workers drain: files, metadata, and the last 100 jobs.
       for (int i = 0; i < ENQUEUED_LATE; i++) {
@@ -83,21 +95,12 @@ class JobQueueCrashTest {
       }
       Files.writeString(doneFile, "done");
 
-      // Kill the doomed worker once it holds a job; read everything every process says.
-      List<String> all = new ArrayList<>();
-      String held = null;
+      // Read everything every process says until the two hosts have drained the queue.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (System.nanoTime() < deadline && processes.values().stream().anyMatch(Process::isAlive)) {
         String line = lines.poll(100, TimeUnit.MILLISECONDS);
-        if (line == null) {
-          continue;
-        }
-        all.add(line);
-        if (line.startsWith("holding ")) {
-          held = line.split(" ")[1];
-          assertEquals(JobStatus.RUNNING, queue.status(held).orElseThrow());
-          processes.get("doomed").destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
-          assertTrue(processes.get("doomed").waitFor(30, TimeUnit.SECONDS));
+        if (line != null) {
+          all.add(line);
         }
       }
       for (Process p : processes.values()) {
@@ -108,7 +111,6 @@ class JobQueueCrashTest {
       }
       lines.drainTo(all);
 
-      assertTrue(held != null, "the doomed worker never held a job:\n" + String.join("\n", all));
       assertEquals(0, processes.get("hostB").exitValue());
       assertEquals(0, processes.get("hostC").exitValue());
       assertEquals(List.of(), all.stream().filter(l -> l.startsWith("lost") || l.startsWith("error")).toList());
@@ -154,14 +156,21 @@ class JobQueueCrashTest {
     return ProcessingJob.queued(f.id(), "sig", "m", 5.0, 32000, null, 3);
   }
 
-  private Process start(String url, String name, Path doneFile, int threads, String mode) throws Exception {
+  /** Starts a worker process as its own "host" (its own working directory) and a thread that reads its output. */
+  private void start(String url, String name, Path doneFile, int threads, String mode, Map<String, Process> processes,
+      List<Thread> readers, BlockingQueue<String> lines) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // Each "host" has its own working directory.
     Path home = Files.createDirectories(dir.resolve(name));
-    return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + home,
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + home,
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-        QueueWorkerMain.class.getName(), url, name, String.valueOf(threads), String.valueOf(STALE_SECONDS), doneFile.toString(), mode)
+        QueueWorkerMain.class.getName(), url, name, String.valueOf(threads), String.valueOf(STALE_SECONDS),
+        doneFile.toString(), mode)
         .directory(home.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    processes.put(name, p);
+    Thread reader = new Thread(() -> pump(p, lines), "read-" + name);
+    reader.setDaemon(true);
+    reader.start();
+    readers.add(reader);
   }
 
   private static void pump(Process p, BlockingQueue<String> lines) {
