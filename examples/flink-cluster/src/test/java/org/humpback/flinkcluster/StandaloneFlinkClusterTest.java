@@ -138,7 +138,8 @@ class StandaloneFlinkClusterTest {
       assertEquals(2, taskManagers.size(), "the job's tasks ran on both TaskManagers: " + taskManagers);
 
       // Progress and cancel through PipelineResult while a job runs on the cluster (a run is detached).
-      Path longWav = writeTone(dir.resolve("long.wav"), 1800, 8000);
+      // 90 min: long enough that the cancel lands while the job runs (30 min once finished, 7 s, before it did).
+      Path longWav = writeTone(dir.resolve("long.wav"), 5400, 8000);
       EncodingSpec toCancel = new EncodingSpec("yamnet", "yamnet", mc, YAMNET, sig, dir.resolve("cancel").toString(),
           Map.of());
       EncodingOptions oc = EncodingPipeline.options("flink", master, 2, false);
