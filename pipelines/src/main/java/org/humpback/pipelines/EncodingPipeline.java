@@ -85,7 +85,8 @@ public final class EncodingPipeline {
   }
 
   /** What a whole run produced. */
-  public record Result(PipelineResult.State state, List<FileResult> files, Duration elapsed) {
+  /** A run's end: its state, one result per input file, and whether a cancel was asked for after it had finished. */
+  public record Result(PipelineResult.State state, List<FileResult> files, Duration elapsed, boolean cancelCameTooLate) {
     public long windows() {
       return files.stream().mapToLong(FileResult::windows).sum();
     }
@@ -256,7 +257,6 @@ public final class EncodingPipeline {
     private final String outcomes;
     private final long startNanos = System.nanoTime();
     private final LaunchedPipeline launched;
-    private volatile boolean cancelRequested;
 
     private Run(Pipeline p, EncodingSpec spec, List<String> audioFileIds, Path runDir, String outcomes) {
       this.spec = spec;
@@ -277,27 +277,15 @@ public final class EncodingPipeline {
 
     /** Asks the runner to stop the run ({@link PipelineResult#cancel()}); {@link #discardOutput} removes what it wrote. */
     public void cancel() {
-      cancelRequested = true;
       launched.cancel();
     }
 
-    public boolean cancelRequested() {
-      return cancelRequested;
-    }
-
-    /** Waits for the end and collects one result per input file, in input order. */
+    /**
+     * Waits for the end and collects one result per input file, in input order. A cancel that came after the run
+     * finished leaves state {@code DONE} and the results ({@link Result#cancelCameTooLate()}).
+     */
     public Result await() {
-      PipelineResult.State state;
-      try {
-        state = launched.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        cancel();
-        state = PipelineResult.State.CANCELLED;
-      }
-      if (cancelRequested) {
-        state = PipelineResult.State.CANCELLED;
-      }
+      PipelineResult.State state = launched.await();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
       Map<String, FileResult> byId = new LinkedHashMap<>();
       if (state == PipelineResult.State.DONE) {
@@ -321,7 +309,7 @@ public final class EncodingPipeline {
       if (t != null) {
         LOG.warn("Encoding pipeline failed", t);
       }
-      return new Result(state, out, elapsed);
+      return new Result(state, out, elapsed, launched.cancelCameTooLate());
     }
 
     /**

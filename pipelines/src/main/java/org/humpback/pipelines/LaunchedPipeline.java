@@ -23,6 +23,7 @@ public final class LaunchedPipeline {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Thread launcher;
   private volatile boolean cancelRequested;
+  private volatile boolean cancelCameTooLate;
 
   /** Starts {@code p} on a daemon thread named {@code threadName}. */
   public LaunchedPipeline(Pipeline p, String threadName) {
@@ -77,10 +78,33 @@ public final class LaunchedPipeline {
   }
 
   /**
-   * Waits for the end: {@code FAILED} when {@code run()} or the wait threw (see {@link #failure()}),
-   * {@code UNKNOWN} when the runner does not say.
+   * Waits for the end, as a caller that may have cancelled sees it: {@code CANCELLED} when a cancel was asked for and
+   * the run did not finish first; {@code DONE} when it did, although a cancel was asked for (the cancel came too late:
+   * {@link #cancelCameTooLate()}, and the outputs stand); {@code FAILED} when {@code run()} or the wait threw (see
+   * {@link #failure()}); {@code UNKNOWN} when the runner does not say. An interrupt of the waiting thread cancels.
    */
-  public PipelineResult.State await() throws InterruptedException {
+  public PipelineResult.State await() {
+    PipelineResult.State state;
+    try {
+      state = runnerState();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cancel();
+      return PipelineResult.State.CANCELLED;
+    }
+    if (state == PipelineResult.State.DONE) {
+      cancelCameTooLate = cancelRequested;
+      return state;
+    }
+    return cancelRequested ? PipelineResult.State.CANCELLED : state;
+  }
+
+  /** After {@link #await()}: a cancel was asked for, but the runner finished the run first (e.g. a remote Flink job). */
+  public boolean cancelCameTooLate() {
+    return cancelCameTooLate;
+  }
+
+  private PipelineResult.State runnerState() throws InterruptedException {
     launcher.join();
     PipelineResult r = result.get();
     if (r == null) {

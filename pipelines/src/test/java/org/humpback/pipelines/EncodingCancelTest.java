@@ -2,6 +2,7 @@ package org.humpback.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +29,30 @@ class EncodingCancelTest {
     run.cancel();
     EncodingPipeline.Result r = run.await();
     assertEquals(PipelineResult.State.CANCELLED, r.state());
+    assertFalse(r.cancelCameTooLate());
     assertEquals("canceled", r.files().get(0).errorReason());
     assertFalse(Files.exists(spec.parquetPath("long")), "the run stopped before its write step");
     run.discardOutput();
     assertFalse(Files.exists(dir.resolve("run")));
+  }
+
+  /** A cancel that reaches a run after its end (as on a remote Flink cluster that just finished) is too late: the result stands. */
+  @Test
+  void aCancelAfterTheEndIsTooLateAndKeepsTheResult(@TempDir Path dir) throws Exception {
+    Path wav = Fixtures.chirpWav(dir.resolve("short.wav"), 3, 16000, 7);
+    EncodingSpec spec = EncodingPipelineTest.spec(dir, Map.of());
+    EncodingPipeline.Run run = EncodingPipeline.start(EncodingPipeline.options("direct", null, 2, false), spec,
+        List.of(new EncodingPipeline.Input("short", wav.toString(), "0".repeat(64))), dir.resolve("run"));
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!run.isDone() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(run.isDone(), "the run ended");
+    run.cancel();
+    EncodingPipeline.Result r = run.await();
+    assertEquals(PipelineResult.State.DONE, r.state());
+    assertTrue(r.cancelCameTooLate(), "the result says the cancel came too late");
+    assertTrue(r.files().get(0).isOk(), r.files().toString());
+    assertTrue(Files.exists(spec.parquetPath("short")), "the output stands");
   }
 }

@@ -154,7 +154,8 @@ class StandaloneFlinkClusterTest {
       assertTrue(progress > 0 && !run.isDone(), "live progress before the end: " + progress + " windows");
       run.cancel();
       EncodingPipeline.Result cancelled = run.await();
-      assertEquals(PipelineResult.State.CANCELLED, cancelled.state());
+      assertEquals(PipelineResult.State.CANCELLED, cancelled.state(), "the job ran on when the cancel came (a cancel "
+          + "that comes too late says so: " + cancelled.cancelCameTooLate() + ")");
       assertEquals("canceled", cancelled.files().get(0).errorReason());
       JsonNode cancelledJob = null;
       for (JsonNode j : get(master, "/jobs/overview").path("jobs")) {

@@ -475,7 +475,6 @@ public final class ClusteringPipeline {
   /** A started run (see {@link LaunchedPipeline}). */
   public static final class Run {
     private final LaunchedPipeline launched;
-    private volatile boolean cancelRequested;
 
     private Run(Pipeline p) {
       launched = new LaunchedPipeline(p, "clustering-pipeline-launcher");
@@ -491,7 +490,6 @@ public final class ClusteringPipeline {
     }
 
     public void cancel() {
-      cancelRequested = true;
       launched.cancel();
     }
 
@@ -501,16 +499,9 @@ public final class ClusteringPipeline {
      * @throws IllegalStateException with the root cause's message when the pipeline failed
      */
     public PipelineResult.State await() {
-      PipelineResult.State state;
-      try {
-        state = launched.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        cancel();
-        return PipelineResult.State.CANCELLED;
-      }
-      if (cancelRequested) {
-        return PipelineResult.State.CANCELLED;
+      PipelineResult.State state = launched.await();
+      if (state == PipelineResult.State.CANCELLED) {
+        return state;
       }
       Throwable t = launched.failure();
       if (t != null) {
