@@ -128,18 +128,30 @@ public final class ClusteringPipeline {
 
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<WindowVector>> all, OutputReceiver<String> out) {
-      List<WindowVector> windows = new ArrayList<>();
-      all.getValue().forEach(windows::add);
-      Map<String, Integer> setOrder = new HashMap<>();
-      for (ClusteringSpec.SetInput s : spec.sets()) {
-        setOrder.putIfAbsent(s.embeddingSetId(), setOrder.size());
-      }
-      // A fixed order makes the result independent of how the runner delivered the rows.
-      windows.sort(Comparator.<WindowVector>comparingInt(w -> setOrder.get(w.embeddingSetId()))
-          .thenComparingInt(WindowVector::rowIndex));
-      write(spec, windows);
+      write(spec, inSelectionOrder(all.getValue(), setOrder(spec)));
       out.output(spec.clustersJson());
     }
+  }
+
+  /** Each selected set's place in the selection (a set selected twice keeps its first place). */
+  static Map<String, Integer> setOrder(ClusteringSpec spec) {
+    Map<String, Integer> order = new HashMap<>();
+    for (ClusteringSpec.SetInput s : spec.sets()) {
+      order.putIfAbsent(s.embeddingSetId(), order.size());
+    }
+    return order;
+  }
+
+  /**
+   * The grouped windows by their set's place in the selection, then by row: a fixed order makes the result
+   * independent of how the runner delivered the rows.
+   */
+  static List<WindowVector> inSelectionOrder(Iterable<WindowVector> all, Map<String, Integer> setOrder) {
+    List<WindowVector> windows = new ArrayList<>();
+    all.forEach(windows::add);
+    windows.sort(Comparator.<WindowVector>comparingInt(w -> setOrder.get(w.embeddingSetId()))
+        .thenComparingInt(WindowVector::rowIndex));
+    return windows;
   }
 
   /** Runs the clustering step on ordered windows and writes both files. Package-private for tests. */
@@ -305,14 +317,8 @@ public final class ClusteringPipeline {
 
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<WindowVector>> all, OutputReceiver<String> out) {
-      Map<String, Integer> setOrder = new HashMap<>();
-      for (ClusteringSpec.SetInput s : spec.sets()) {
-        setOrder.putIfAbsent(s.embeddingSetId(), setOrder.size());
-      }
-      List<WindowVector> windows = new ArrayList<>();
-      all.getValue().forEach(windows::add);
-      windows.sort(Comparator.<WindowVector>comparingInt(w -> setOrder.get(w.embeddingSetId()))
-          .thenComparingInt(WindowVector::rowIndex));
+      Map<String, Integer> setOrder = setOrder(spec);
+      List<WindowVector> windows = inSelectionOrder(all.getValue(), setOrder);
       int n = windows.size();
       float[][] x = new float[n][];
       long[] keys = new long[n];
