@@ -4,27 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.humpback.pipelines.JobRunner;
 import org.humpback.pipelines.cluster.ClusteringJobRunner;
 import org.humpback.pipelines.cluster.ClusteringJobs;
-import org.humpback.registry.config.HumpbackSettings;
 import org.humpback.registry.dao.AudioMetadata;
 import org.humpback.registry.dao.AudioMetadataDao;
 import org.humpback.registry.dao.ClusteringJob;
-import org.humpback.registry.dao.EmbeddingSet;
-import org.humpback.registry.dao.EmbeddingSetDao;
-import org.humpback.registry.db.Database;
 import org.humpback.transforms.testing.SharedCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +31,6 @@ class RealEmbeddingsClusteringTest {
 
   @Test
   void yamnetEmbeddingsOfLabelledClipsGetLabelMetrics(@TempDir Path home) throws IOException {
-    Path model = SharedCorpus.yamnet();
     Path corpus = SharedCorpus.audio("labelled-pifsc");
     List<Path> clips = new ArrayList<>();
     for (String label : List.of("mn", "not_mn")) {
@@ -49,37 +38,18 @@ class RealEmbeddingsClusteringTest {
         clips.addAll(s.filter(p -> p.toString().endsWith(".wav")).sorted().limit(CLIPS_PER_LABEL).toList());
       }
     }
-    HumpbackSettings settings = HumpbackSettings.fromEnv(Map.of(
-        "HUMPBACK_HOME", home.toString(),
-        "HUMPBACK_MODEL_PATH", model.toString(),
-        "HUMPBACK_ALLOWED_MODEL_ROOTS", model.getParent().toString()), home);
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
-    try (CliContext ctx = new CliContext(settings,
-        Database.open(settings.databaseUrl(), settings.databaseBaseDir(), 2, Duration.ofSeconds(10)))) {
-      List<EncodeFlow.FileLine> lines = EncodeFlow.run(ctx, new EncodeFlow.Request(clips, null, null, null, null, null,
-          "direct", null, null, null, null), ps, ps);
-      assertEquals(clips.size(), lines.size());
-
+    try (EncodedCorpus encoded = EncodedCorpus.encode(home, clips)) {
       // Folder label → tag_data of each clip's audio file.
-      List<String> setIds = new ArrayList<>();
-      long windows = 0;
-      for (EncodeFlow.FileLine l : lines) {
-        assertEquals("OK", l.status(), l.toString());
-        EmbeddingSet set = ctx.db().dao(EmbeddingSetDao.class).list(1000, 0).stream()
-            .filter(s -> s.parquetPath().equals(l.parquetPath())).findFirst().orElseThrow();
-        String label = Path.of(l.file()).getParent().getFileName().toString();
-        ctx.db().dao(AudioMetadataDao.class).upsert(new AudioMetadata(null, set.audioFileId(),
+      for (EncodedCorpus.Encoded e : encoded.files) {
+        String label = Path.of(e.line().file()).getParent().getFileName().toString();
+        encoded.ctx.db().dao(AudioMetadataDao.class).upsert(new AudioMetadata(null, e.set().audioFileId(),
             "{\"label\": \"" + label + "\"}", null, null, null));
-        setIds.add(set.id());
-        windows += l.windows();
       }
+      long windows = encoded.windows();
 
-      ClusteringJob job = ClusteringJobs.submit(ctx.db(), setIds,
+      ClusteringJob job = ClusteringJobs.submit(encoded.ctx.db(), encoded.setIds(),
           "{\"min_cluster_size\": [5, 10], \"label_field\": \"tag_data.label\"}");
-      ClusteringJobRunner runner = new ClusteringJobRunner(ctx.db(), settings.storageRoot(),
-          JobRunner.Settings.defaults("real-test").withEnforceChecks(true));
-      ClusteringJobRunner.Report r = runner.runNext().orElseThrow();
+      ClusteringJobRunner.Report r = encoded.clusteringRunner("real-test").runNext().orElseThrow();
       assertEquals(job.id(), r.jobId());
       assertEquals(ClusteringJobRunner.Outcome.COMPLETED, r.outcome(), r.error());
 

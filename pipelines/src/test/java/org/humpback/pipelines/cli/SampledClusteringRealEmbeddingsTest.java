@@ -3,29 +3,20 @@ package org.humpback.pipelines.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.humpback.pipelines.JobRunner;
 import org.humpback.pipelines.cluster.ClusterOutputs;
 import org.humpback.pipelines.cluster.ClusteringJobRunner;
 import org.humpback.pipelines.cluster.ClusteringJobs;
 import org.humpback.pipelines.cluster.ClusteringParameters;
 import org.humpback.pipelines.cluster.ClusteringSpec;
-import org.humpback.registry.config.HumpbackSettings;
-import org.humpback.registry.dao.EmbeddingSet;
-import org.humpback.registry.dao.EmbeddingSetDao;
-import org.humpback.registry.db.Database;
 import org.humpback.transforms.cluster.ClusterMetrics;
 import org.humpback.transforms.testing.SharedCorpus;
 import org.junit.jupiter.api.Test;
@@ -53,49 +44,31 @@ class SampledClusteringRealEmbeddingsTest {
 
   @Test
   void heldOutWindowsGetTheLabelsOfAFullFit(@TempDir Path home) throws IOException {
-    Path model = SharedCorpus.yamnet();
     List<Path> files = new ArrayList<>();
     for (String folder : List.of("humpback", "labelled-pifsc", "contrast-fish")) {
       try (Stream<Path> s = Files.walk(SharedCorpus.audio(folder))) {
         files.addAll(s.filter(p -> p.toString().matches(".*\\.(wav|ogg|oga|mp3)$")).sorted().toList());
       }
     }
-    HumpbackSettings settings = HumpbackSettings.fromEnv(Map.of(
-        "HUMPBACK_HOME", home.toString(),
-        "HUMPBACK_MODEL_PATH", model.toString(),
-        "HUMPBACK_ALLOWED_MODEL_ROOTS", model.getParent().toString()), home);
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
-    try (CliContext ctx = new CliContext(settings,
-        Database.open(settings.databaseUrl(), settings.databaseBaseDir(), 2, Duration.ofSeconds(10)))) {
-      List<EncodeFlow.FileLine> lines = EncodeFlow.run(ctx, new EncodeFlow.Request(files, null, null, null, null, null,
-          "direct", null, null, null, null), ps, ps);
-      List<String> setIds = new ArrayList<>();
+    try (EncodedCorpus encoded = EncodedCorpus.encode(home, files)) {
+      List<String> setIds = encoded.setIds();
       Map<String, Long> windowsBySet = new HashMap<>();
-      long windows = 0;
-      for (EncodeFlow.FileLine l : lines) {
-        assertEquals("OK", l.status(), l.toString());
-        EmbeddingSet set = ctx.db().dao(EmbeddingSetDao.class).list(1000, 0).stream()
-            .filter(s -> s.parquetPath().equals(l.parquetPath())).findFirst().orElseThrow();
-        setIds.add(set.id());
-        windowsBySet.put(set.id(), set.rowCount());
-        windows += set.rowCount();
-      }
-      ClusteringJobRunner runner = new ClusteringJobRunner(ctx.db(), settings.storageRoot(),
-          JobRunner.Settings.defaults("sample-test").withEnforceChecks(true));
-      ClusteringJobs.submit(ctx.db(), setIds, PARAMS + "}");
+      encoded.files.forEach(e -> windowsBySet.put(e.set().id(), e.set().rowCount()));
+      long windows = encoded.windows();
+      ClusteringJobRunner runner = encoded.clusteringRunner("sample-test");
+      ClusteringJobs.submit(encoded.ctx.db(), setIds, PARAMS + "}");
       ClusteringJobRunner.Report full = runner.runNext().orElseThrow();
       assertEquals(ClusteringJobRunner.Outcome.COMPLETED, full.outcome(), full.error());
       int sample = (int) (windows * 3 / 4);
       String sampledParams = PARAMS + ", \"sample_size\": " + sample + "}";
-      ClusteringJobs.submit(ctx.db(), setIds, sampledParams);
+      ClusteringJobs.submit(encoded.ctx.db(), setIds, sampledParams);
       ClusteringJobRunner.Report sampled = runner.runNext().orElseThrow();
       assertEquals(ClusteringJobRunner.Outcome.COMPLETED, sampled.outcome(), sampled.error());
       assertEquals(sample, sampled.metrics().get("sample_windows").asInt());
       assertEquals(windows, sampled.metrics().get("n_windows").asLong());
 
-      Map<String, Integer> fullLabels = labels(settings.storageRoot(), full.jobId());
-      Map<String, Integer> sampledLabels = labels(settings.storageRoot(), sampled.jobId());
+      Map<String, Integer> fullLabels = labels(encoded.settings.storageRoot(), full.jobId());
+      Map<String, Integer> sampledLabels = labels(encoded.settings.storageRoot(), sampled.jobId());
       assertEquals(windows, sampledLabels.size());
       // The sample's quotas, as the job computed them: held out = every window not in its set's quota.
       long[] quotas = new ClusteringSpec("q", setIds.stream().map(id -> new ClusteringSpec.SetInput(id, "x",
