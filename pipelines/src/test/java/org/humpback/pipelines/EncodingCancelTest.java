@@ -21,10 +21,8 @@ class EncodingCancelTest {
 
   @Test
   void aCancelledRunStopsBeforeWritingAnything(@TempDir Path dir) throws Exception {
-    Path wav = Fixtures.chirpWav(dir.resolve("long.wav"), 900, 16000, 7);
     EncodingSpec spec = EncodingPipelineTest.spec(dir, Map.of());
-    EncodingPipeline.Run run = EncodingPipeline.start(EncodingPipeline.options("direct", null, 2, false), spec,
-        List.of(new EncodingPipeline.Input("long", wav.toString(), "0".repeat(64))), dir.resolve("run"));
+    EncodingPipeline.Run run = start(dir, spec, "long", 900);
     Thread.sleep(500);
     run.cancel();
     EncodingPipeline.Result r = run.await();
@@ -39,10 +37,8 @@ class EncodingCancelTest {
   /** A cancel that reaches a run after its end (as on a remote Flink cluster that just finished) is too late: the result stands. */
   @Test
   void aCancelAfterTheEndIsTooLateAndKeepsTheResult(@TempDir Path dir) throws Exception {
-    Path wav = Fixtures.chirpWav(dir.resolve("short.wav"), 3, 16000, 7);
     EncodingSpec spec = EncodingPipelineTest.spec(dir, Map.of());
-    EncodingPipeline.Run run = EncodingPipeline.start(EncodingPipeline.options("direct", null, 2, false), spec,
-        List.of(new EncodingPipeline.Input("short", wav.toString(), "0".repeat(64))), dir.resolve("run"));
+    EncodingPipeline.Run run = start(dir, spec, "short", 3);
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (!run.isDone() && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -54,5 +50,12 @@ class EncodingCancelTest {
     assertTrue(r.cancelCameTooLate(), "the result says the cancel came too late");
     assertTrue(r.files().get(0).isOk(), r.files().toString());
     assertTrue(Files.exists(spec.parquetPath("short")), "the output stands");
+  }
+
+  /** Starts a direct run over one chirp of {@code seconds} named {@code id}. */
+  private static EncodingPipeline.Run start(Path dir, EncodingSpec spec, String id, int seconds) throws Exception {
+    Path wav = Fixtures.chirpWav(dir.resolve(id + ".wav"), seconds, 16000, 7);
+    return EncodingPipeline.start(EncodingPipeline.options("direct", null, 2, false), spec,
+        List.of(new EncodingPipeline.Input(id, wav.toString(), "0".repeat(64))), dir.resolve("run"));
   }
 }
